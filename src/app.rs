@@ -1,0 +1,58 @@
+//! The HTML shell, the `<App/>` root and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::StaticSegment;
+
+use crate::components::layout::Layout;
+use crate::pages::home::HomePage;
+use crate::pages::not_found::NotFound;
+
+/// The document around the app, rendered only on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/marketedge.css"/>
+        <Title formatter=|page: String| format!("{page} · MarketEdge")/>
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=HomePage/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated` on `<body>` once the browser bundle has taken over. Effects never run on
+/// the server, so the attribute's presence proves hydration; end-to-end tests wait for it.
+fn mark_hydrated() {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

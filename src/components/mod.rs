@@ -1,0 +1,3 @@
+//! Reusable pieces of interface.
+
+pub mod layout;

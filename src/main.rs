@@ -1,0 +1,84 @@
+//! The `marketedge` command: serve the app (default), apply migrations, seed demo data, or print
+//! the resolved configuration. Thin on purpose: the work lives in `marketedge::server`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use marketedge::server::config::Config;
+use marketedge::server::{db, demo, serve, telemetry};
+
+#[derive(Parser)]
+#[command(name = "marketedge", version, about = "MarketEdge pricing intelligence server")]
+struct Cli {
+    /// The Leptos runtime options file (output name, site root, address).
+    #[arg(long, env = "LEPTOS_CONFIG_FILE", default_value = "Leptos.toml", global = true)]
+    leptos_config: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations, then serve HTTP until SIGTERM or Ctrl-C (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create the demo super-admin and organisation (development and test only) and print logins.
+    SeedDemo,
+    /// Print the resolved configuration, secrets masked, with where each value came from.
+    Config,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    telemetry::init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("marketedge: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let leptos_options = leptos::config::get_configuration(Some(&cli.leptos_config))
+        .map_err(|error| format!("could not read {}: {error}", cli.leptos_config))?
+        .leptos_options;
+    let config =
+        Config::from_process_env(leptos_options.site_addr).map_err(|errors| errors.to_string())?;
+
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve::run(config, leptos_options).await,
+        Command::Config => {
+            for (name, value, source) in config.describe() {
+                println!("{name:<28} {value:<60} ({source})");
+            }
+            Ok(())
+        }
+        Command::Migrate => {
+            let pool = db::connect(&config).await.map_err(|error| error.to_string())?;
+            db::migrate(&pool).await.map_err(|error| error.to_string())?;
+            let schema = db::schema_state(&pool).await.map_err(|error| error.to_string())?;
+            println!("migrations applied: {}, pending: {}", schema.applied, schema.pending);
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let pool = db::connect(&config).await.map_err(|error| error.to_string())?;
+            let outcome = demo::seed(&pool, config.app_env.value)
+                .await
+                .map_err(|error| error.to_string())?;
+            println!(
+                "demo data ready ({} organisation(s) and {} user(s) created this run)",
+                outcome.organisations_created, outcome.users_created
+            );
+            println!("demo logins (development only; existing passwords are not reset):");
+            for login in &demo::DEMO_LOGINS {
+                let role = login.role.map_or("super-admin", |role| role.label());
+                println!("  {:<12} {:<32} {}", role, login.email, login.password);
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! Organisations (tenants) and the roles people hold in them.
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of business an organisation is; it decides the suggested product template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "industry", rename_all = "snake_case"))]
+pub enum Industry {
+    Cinema,
+    Hotel,
+    Gym,
+    B2b,
+    Retail,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "plan", rename_all = "snake_case"))]
+pub enum Plan {
+    Basic,
+    Professional,
+    Enterprise,
+}
+
+/// A role inside one organisation. Platform super-admins are not members and have no such role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "membership_role", rename_all = "snake_case"))]
+pub enum MembershipRole {
+    Admin,
+    Analyst,
+    Viewer,
+}
+
+impl MembershipRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            MembershipRole::Admin => "admin",
+            MembershipRole::Analyst => "analyst",
+            MembershipRole::Viewer => "viewer",
+        }
+    }
+}

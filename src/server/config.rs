@@ -1,0 +1,742 @@
+//! Environment-aware configuration.
+//!
+//! Everything the server needs from its environment is resolved here, once, into one typed
+//! [`Config`]. Every value remembers where it came from so `marketedge config` can explain itself,
+//! and validation collects every problem before reporting, so a misconfigured deployment is fixed
+//! in one round instead of one variable at a time.
+//!
+//! Resolution reads from a lookup function rather than the process environment directly, so the
+//! whole table (including Railway's variables) is unit-tested without touching global state.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use url::Url;
+
+/// The local database `make run` creates; only ever used in development.
+pub const LOCAL_DEVELOPMENT_DATABASE_URL: &str =
+    "postgres://marketedge:marketedge@127.0.0.1:5432/marketedge";
+
+/// Minimum length of the token-signing secret, in bytes (RFC 7518 §3.2 for HS256).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+const DEFAULT_MAX_CONNECTIONS: u32 = 10;
+const DEFAULT_ACQUIRE_TIMEOUT_MS: u64 = 3_000;
+
+/// Which kind of deployment this process is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Test,
+    Production,
+}
+
+impl AppEnv {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppEnv::Development => "development",
+            AppEnv::Test => "test",
+            AppEnv::Production => "production",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "development" | "dev" => Some(AppEnv::Development),
+            "test" => Some(AppEnv::Test),
+            "production" | "prod" => Some(AppEnv::Production),
+            _ => None,
+        }
+    }
+}
+
+/// Where a configuration value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Read from this environment variable.
+    Env(&'static str),
+    /// Computed from other settings; the text says how.
+    Derived(String),
+    /// The built-in default.
+    Default,
+    /// Generated at start (development and test only).
+    Generated,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Env(name) => write!(f, "env {name}"),
+            Source::Derived(how) => write!(f, "derived: {how}"),
+            Source::Default => f.write_str("default"),
+            Source::Generated => f.write_str("generated at start"),
+        }
+    }
+}
+
+/// A resolved value with its provenance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+impl<T> Setting<T> {
+    fn new(value: T, source: Source) -> Self {
+        Setting { value, source }
+    }
+}
+
+/// A secret string. `Debug` never prints it, and there is deliberately no `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(****)")
+    }
+}
+
+/// One thing wrong with the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.variable, self.message)
+    }
+}
+
+/// Every problem found, reported together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigErrors(pub Vec<ConfigProblem>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "the configuration has {} problem(s):", self.0.len())?;
+        for problem in &self.0 {
+            writeln!(f, "  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// The resolved configuration of one server process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub app_env: Setting<AppEnv>,
+    pub database_url: Setting<Secret>,
+    pub listen_addr: Setting<SocketAddr>,
+    pub token_secret: Setting<Secret>,
+    pub cookie_secure: Setting<bool>,
+    pub db_max_connections: Setting<u32>,
+    pub db_acquire_timeout: Setting<Duration>,
+}
+
+impl Config {
+    /// Resolves the configuration from the process environment.
+    ///
+    /// `leptos_site_addr` is the address from `Leptos.toml` (or `LEPTOS_SITE_ADDR`), used when
+    /// no `PORT` is given.
+    pub fn from_process_env(leptos_site_addr: SocketAddr) -> Result<Config, ConfigErrors> {
+        Config::resolve(|name| std::env::var(name).ok(), leptos_site_addr)
+    }
+
+    /// Resolves the configuration from any variable lookup. Empty values count as unset, because
+    /// platforms often template variables that end up blank.
+    pub fn resolve(
+        lookup: impl Fn(&str) -> Option<String>,
+        leptos_site_addr: SocketAddr,
+    ) -> Result<Config, ConfigErrors> {
+        let var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let mut problems = Vec::new();
+
+        let app_env = resolve_app_env(&var, &mut problems);
+        let env = app_env.value;
+        let database_url = resolve_database_url(env, &var, &mut problems);
+        let listen_addr = resolve_listen_addr(&var, leptos_site_addr, &mut problems);
+        let token_secret = resolve_token_secret(env, &var, &mut problems);
+        let cookie_secure = resolve_cookie_secure(env, &var, &mut problems);
+        let db_max_connections = parse_number(
+            "DATABASE_MAX_CONNECTIONS",
+            DEFAULT_MAX_CONNECTIONS,
+            1..=1000,
+            &var,
+            &mut problems,
+        );
+        let acquire_ms = parse_number(
+            "DATABASE_ACQUIRE_TIMEOUT_MS",
+            DEFAULT_ACQUIRE_TIMEOUT_MS,
+            100..=60_000,
+            &var,
+            &mut problems,
+        );
+
+        match (database_url, token_secret) {
+            (Some(database_url), Some(token_secret)) if problems.is_empty() => Ok(Config {
+                app_env,
+                database_url,
+                listen_addr,
+                token_secret,
+                cookie_secure,
+                db_max_connections,
+                db_acquire_timeout: Setting::new(
+                    Duration::from_millis(acquire_ms.value),
+                    acquire_ms.source,
+                ),
+            }),
+            _ => Err(ConfigErrors(problems)),
+        }
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.app_env.value == AppEnv::Production
+    }
+
+    /// Every setting as (name, value with secrets masked, source), for `marketedge config`.
+    pub fn describe(&self) -> Vec<(&'static str, String, String)> {
+        vec![
+            ("APP_ENV", self.app_env.value.as_str().to_owned(), self.app_env.source.to_string()),
+            (
+                "database url",
+                mask_url_password(self.database_url.value.expose()),
+                self.database_url.source.to_string(),
+            ),
+            (
+                "listen address",
+                self.listen_addr.value.to_string(),
+                self.listen_addr.source.to_string(),
+            ),
+            (
+                "JWT_SECRET",
+                format!("**** ({} bytes)", self.token_secret.value.expose().len()),
+                self.token_secret.source.to_string(),
+            ),
+            (
+                "COOKIE_SECURE",
+                self.cookie_secure.value.to_string(),
+                self.cookie_secure.source.to_string(),
+            ),
+            (
+                "DATABASE_MAX_CONNECTIONS",
+                self.db_max_connections.value.to_string(),
+                self.db_max_connections.source.to_string(),
+            ),
+            (
+                "DATABASE_ACQUIRE_TIMEOUT_MS",
+                self.db_acquire_timeout.value.as_millis().to_string(),
+                self.db_acquire_timeout.source.to_string(),
+            ),
+        ]
+    }
+}
+
+fn resolve_app_env(
+    var: &impl Fn(&str) -> Option<String>,
+    problems: &mut Vec<ConfigProblem>,
+) -> Setting<AppEnv> {
+    if let Some(raw) = var("APP_ENV") {
+        return match AppEnv::parse(&raw) {
+            Some(env) => Setting::new(env, Source::Env("APP_ENV")),
+            None => {
+                problems.push(ConfigProblem {
+                    variable: "APP_ENV",
+                    message: format!(
+                        "`{raw}` is not one of development, test, production"
+                    ),
+                });
+                // Fail closed: judge the rest of the configuration as strictly as production.
+                Setting::new(AppEnv::Production, Source::Env("APP_ENV"))
+            }
+        };
+    }
+    if var("RAILWAY_ENVIRONMENT").is_some() {
+        return Setting::new(
+            AppEnv::Production,
+            Source::Derived("RAILWAY_ENVIRONMENT is set and APP_ENV is not".into()),
+        );
+    }
+    Setting::new(AppEnv::Development, Source::Default)
+}
+
+/// The database URL, in the order documented in the README: in `test`, `TEST_DATABASE_URL`, else
+/// the development URL with a `_test` database; otherwise `DATABASE_URL`, Railway's private URL,
+/// the libpq `PG*` variables, and (development only) the local default.
+fn resolve_database_url(
+    env: AppEnv,
+    var: &impl Fn(&str) -> Option<String>,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<Setting<Secret>> {
+    let resolved = match env {
+        AppEnv::Test => match var("TEST_DATABASE_URL") {
+            Some(url) => Some(Setting::new(url, Source::Env("TEST_DATABASE_URL"))),
+            None => {
+                let base = runtime_database_url(var, true, problems)?;
+                match with_test_database(&base.value) {
+                    Some(url) => Some(Setting::new(
+                        url,
+                        Source::Derived(format!("{} with a _test database", base.source)),
+                    )),
+                    None => None,
+                }
+            }
+        },
+        AppEnv::Development => runtime_database_url(var, true, problems),
+        AppEnv::Production => runtime_database_url(var, false, problems),
+    };
+    let Some(resolved) = resolved else {
+        problems.push(ConfigProblem {
+            variable: "DATABASE_URL",
+            message: "no database configured: set DATABASE_URL (or Railway's \
+                      DATABASE_PRIVATE_URL, or PGHOST and friends)"
+                .into(),
+        });
+        return None;
+    };
+    let variable = match &resolved.source {
+        Source::Env(name) => name,
+        _ => "DATABASE_URL",
+    };
+    match Url::parse(&resolved.value) {
+        Ok(url) if matches!(url.scheme(), "postgres" | "postgresql") && url.host().is_some() => {}
+        _ => {
+            problems.push(ConfigProblem {
+                variable,
+                message: "is not a postgres://user:password@host:port/database URL".into(),
+            });
+            return None;
+        }
+    }
+    Some(Setting::new(Secret(resolved.value), resolved.source))
+}
+
+fn runtime_database_url(
+    var: &impl Fn(&str) -> Option<String>,
+    allow_local_default: bool,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<Setting<String>> {
+    for name in ["DATABASE_URL", "DATABASE_PRIVATE_URL"] {
+        if let Some(url) = var(name) {
+            return Some(Setting::new(url, Source::Env(name)));
+        }
+    }
+    if let Some(host) = var("PGHOST") {
+        return Some(Setting::new(
+            url_from_libpq_variables(&host, var, problems)?,
+            Source::Derived("PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE".into()),
+        ));
+    }
+    allow_local_default
+        .then(|| Setting::new(LOCAL_DEVELOPMENT_DATABASE_URL.to_owned(), Source::Default))
+}
+
+/// Builds a URL from libpq's variables with libpq's own defaults (port 5432, user `postgres`,
+/// database named like the user).
+fn url_from_libpq_variables(
+    host: &str,
+    var: &impl Fn(&str) -> Option<String>,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<String> {
+    let port = var("PGPORT").unwrap_or_else(|| "5432".into());
+    if port.parse::<u16>().is_err() {
+        problems.push(ConfigProblem {
+            variable: "PGPORT",
+            message: format!("`{port}` is not a port number"),
+        });
+        return None;
+    }
+    let user = var("PGUSER").unwrap_or_else(|| "postgres".into());
+    let database = var("PGDATABASE").unwrap_or_else(|| user.clone());
+    let mut url = Url::parse("postgres://placeholder/").ok()?;
+    // IPv6 literals (Railway's private network) need brackets in a URL.
+    let host = if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    };
+    if url.set_host(Some(&host)).is_err() {
+        problems.push(ConfigProblem {
+            variable: "PGHOST",
+            message: format!("`{host}` is not a valid host"),
+        });
+        return None;
+    }
+    url.set_port(port.parse().ok()).ok()?;
+    url.set_username(&user).ok()?;
+    if let Some(password) = var("PGPASSWORD") {
+        url.set_password(Some(&password)).ok()?;
+    }
+    url.set_path(&database);
+    Some(url.to_string())
+}
+
+/// `postgres://…/marketedge` becomes `postgres://…/marketedge_test`.
+fn with_test_database(url: &str) -> Option<String> {
+    let mut url = Url::parse(url).ok()?;
+    let name = url.path().trim_start_matches('/').to_owned();
+    if !name.ends_with("_test") {
+        url.set_path(&format!("{name}_test"));
+    }
+    Some(url.to_string())
+}
+
+fn resolve_listen_addr(
+    var: &impl Fn(&str) -> Option<String>,
+    leptos_site_addr: SocketAddr,
+    problems: &mut Vec<ConfigProblem>,
+) -> Setting<SocketAddr> {
+    match var("PORT").map(|raw| (raw.trim().parse::<u16>(), raw)) {
+        // Platforms (Railway) route to PORT on every interface, IPv6 included; on Linux `[::]`
+        // also accepts IPv4.
+        Some((Ok(port), _)) => Setting::new(
+            SocketAddr::from((std::net::Ipv6Addr::UNSPECIFIED, port)),
+            Source::Env("PORT"),
+        ),
+        Some((Err(_), raw)) => {
+            problems.push(ConfigProblem {
+                variable: "PORT",
+                message: format!("`{raw}` is not a port number"),
+            });
+            Setting::new(leptos_site_addr, Source::Env("PORT"))
+        }
+        None => Setting::new(
+            leptos_site_addr,
+            Source::Derived("Leptos site-addr (Leptos.toml or LEPTOS_SITE_ADDR)".into()),
+        ),
+    }
+}
+
+fn resolve_token_secret(
+    env: AppEnv,
+    var: &impl Fn(&str) -> Option<String>,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<Setting<Secret>> {
+    match var("JWT_SECRET") {
+        Some(secret) => match weak_secret_reason(&secret) {
+            Some(reason) => {
+                problems.push(ConfigProblem { variable: "JWT_SECRET", message: reason });
+                None
+            }
+            None => Some(Setting::new(Secret(secret), Source::Env("JWT_SECRET"))),
+        },
+        None if env == AppEnv::Production => {
+            problems.push(ConfigProblem {
+                variable: "JWT_SECRET",
+                message: format!(
+                    "required in production: at least {MIN_SECRET_BYTES} random bytes \
+                     (e.g. `openssl rand -base64 48`)"
+                ),
+            });
+            None
+        }
+        // Development and test get a fresh random secret per process: tokens simply stop working
+        // after a restart, and no secret is ever written into the repository.
+        None => Some(Setting::new(Secret(random_secret()), Source::Generated)),
+    }
+}
+
+/// Why a signing secret is unacceptable, if it is.
+fn weak_secret_reason(secret: &str) -> Option<String> {
+    if secret.len() < MIN_SECRET_BYTES {
+        return Some(format!(
+            "is {} bytes; at least {MIN_SECRET_BYTES} random bytes are required",
+            secret.len()
+        ));
+    }
+    let mut distinct: Vec<u8> = secret.bytes().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    // A random secret of 32+ characters from any common alphabet has far more than 12 distinct
+    // characters; fewer means a placeholder or a repeated pattern.
+    if distinct.len() < 12 {
+        return Some("does not look random (too few distinct characters)".into());
+    }
+    let lowered = secret.to_ascii_lowercase();
+    if ["changeme", "change-me", "secret", "password", "example"]
+        .iter()
+        .any(|placeholder| lowered.contains(placeholder))
+    {
+        return Some("looks like a placeholder, not a random secret".into());
+    }
+    None
+}
+
+fn random_secret() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn resolve_cookie_secure(
+    env: AppEnv,
+    var: &impl Fn(&str) -> Option<String>,
+    problems: &mut Vec<ConfigProblem>,
+) -> Setting<bool> {
+    let production = env == AppEnv::Production;
+    let setting = match var("COOKIE_SECURE") {
+        Some(raw) => match raw.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Setting::new(true, Source::Env("COOKIE_SECURE")),
+            "false" | "0" | "no" => Setting::new(false, Source::Env("COOKIE_SECURE")),
+            _ => {
+                problems.push(ConfigProblem {
+                    variable: "COOKIE_SECURE",
+                    message: format!("`{raw}` is not true or false"),
+                });
+                Setting::new(true, Source::Env("COOKIE_SECURE"))
+            }
+        },
+        // Local development and tests run over plain http on loopback.
+        None => Setting::new(production, Source::Default),
+    };
+    if production && !setting.value {
+        problems.push(ConfigProblem {
+            variable: "COOKIE_SECURE",
+            message: "must be true in production (cookies would travel over plain http)".into(),
+        });
+    }
+    setting
+}
+
+fn parse_number<T>(
+    variable: &'static str,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+    var: &impl Fn(&str) -> Option<String>,
+    problems: &mut Vec<ConfigProblem>,
+) -> Setting<T>
+where
+    T: std::str::FromStr + PartialOrd + fmt::Display + Copy,
+{
+    let Some(raw) = var(variable) else {
+        return Setting::new(default, Source::Default);
+    };
+    match raw.trim().parse::<T>() {
+        Ok(value) if range.contains(&value) => Setting::new(value, Source::Env(variable)),
+        _ => {
+            problems.push(ConfigProblem {
+                variable,
+                message: format!(
+                    "`{raw}` is not a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            });
+            Setting::new(default, Source::Env(variable))
+        }
+    }
+}
+
+/// The URL with its password replaced by `****`, for logs and `marketedge config`.
+pub fn mask_url_password(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("****"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "(unparseable URL)".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const SITE: &str = "127.0.0.1:3000";
+    const GOOD_SECRET: &str = "q8Zt3vN1xR7pL0mW5kJ2hG9fD4sA6yUc";
+
+    fn resolve(vars: &[(&str, &str)]) -> Result<Config, ConfigErrors> {
+        let vars: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::resolve(|name| vars.get(name).cloned(), SITE.parse().unwrap())
+    }
+
+    fn problem_variables(errors: ConfigErrors) -> Vec<&'static str> {
+        errors.0.into_iter().map(|problem| problem.variable).collect()
+    }
+
+    #[test]
+    fn nothing_set_is_development_on_the_local_database() {
+        let config = resolve(&[]).unwrap();
+        assert_eq!(config.app_env.value, AppEnv::Development);
+        assert_eq!(config.database_url.value.expose(), LOCAL_DEVELOPMENT_DATABASE_URL);
+        assert_eq!(config.database_url.source, Source::Default);
+        assert_eq!(config.listen_addr.value, SITE.parse().unwrap());
+        assert!(!config.cookie_secure.value);
+        assert_eq!(config.token_secret.source, Source::Generated);
+        assert!(config.token_secret.value.expose().len() >= MIN_SECRET_BYTES);
+    }
+
+    #[test]
+    fn generated_secrets_differ_between_processes() {
+        let a = resolve(&[]).unwrap().token_secret.value;
+        let b = resolve(&[]).unwrap().token_secret.value;
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn database_url_wins_over_railway_and_libpq_variables() {
+        let config = resolve(&[
+            ("DATABASE_URL", "postgres://a:b@db.one:5432/one"),
+            ("DATABASE_PRIVATE_URL", "postgres://a:b@db.two:5432/two"),
+            ("PGHOST", "db.three"),
+        ])
+        .unwrap();
+        assert_eq!(config.database_url.value.expose(), "postgres://a:b@db.one:5432/one");
+        assert_eq!(config.database_url.source, Source::Env("DATABASE_URL"));
+    }
+
+    #[test]
+    fn railway_private_url_comes_before_libpq_variables() {
+        let config = resolve(&[
+            ("RAILWAY_ENVIRONMENT", "production"),
+            ("JWT_SECRET", GOOD_SECRET),
+            ("DATABASE_PRIVATE_URL", "postgres://u:p@postgres.railway.internal:5432/railway"),
+            ("PGHOST", "elsewhere"),
+        ])
+        .unwrap();
+        assert_eq!(config.app_env.value, AppEnv::Production);
+        assert!(matches!(config.app_env.source, Source::Derived(_)));
+        assert_eq!(config.database_url.source, Source::Env("DATABASE_PRIVATE_URL"));
+        assert!(config.cookie_secure.value);
+    }
+
+    #[test]
+    fn libpq_variables_build_a_url_with_libpq_defaults() {
+        let config = resolve(&[("PGHOST", "db.internal"), ("PGPASSWORD", "s3cret")]).unwrap();
+        assert_eq!(
+            config.database_url.value.expose(),
+            "postgres://postgres:s3cret@db.internal:5432/postgres"
+        );
+        let config = resolve(&[
+            ("PGHOST", "fd12::1"),
+            ("PGPORT", "6543"),
+            ("PGUSER", "app"),
+            ("PGDATABASE", "prices"),
+        ])
+        .unwrap();
+        assert_eq!(config.database_url.value.expose(), "postgres://app@[fd12::1]:6543/prices");
+    }
+
+    #[test]
+    fn railway_environment_does_not_override_an_explicit_app_env() {
+        let config = resolve(&[("RAILWAY_ENVIRONMENT", "staging"), ("APP_ENV", "development")])
+            .unwrap();
+        assert_eq!(config.app_env.value, AppEnv::Development);
+        assert_eq!(config.app_env.source, Source::Env("APP_ENV"));
+    }
+
+    #[test]
+    fn test_env_prefers_test_database_url() {
+        let config = resolve(&[
+            ("APP_ENV", "test"),
+            ("TEST_DATABASE_URL", "postgres://t@localhost/special"),
+            ("DATABASE_URL", "postgres://d@localhost/dev"),
+        ])
+        .unwrap();
+        assert_eq!(config.database_url.value.expose(), "postgres://t@localhost/special");
+    }
+
+    #[test]
+    fn test_env_derives_a_test_database_from_the_development_url() {
+        let config =
+            resolve(&[("APP_ENV", "test"), ("DATABASE_URL", "postgres://d@localhost/dev")])
+                .unwrap();
+        assert_eq!(config.database_url.value.expose(), "postgres://d@localhost/dev_test");
+        let config = resolve(&[("APP_ENV", "test")]).unwrap();
+        assert_eq!(
+            config.database_url.value.expose(),
+            "postgres://marketedge:marketedge@127.0.0.1:5432/marketedge_test"
+        );
+    }
+
+    #[test]
+    fn production_reports_every_problem_at_once() {
+        let errors = resolve(&[("APP_ENV", "production"), ("COOKIE_SECURE", "false")])
+            .unwrap_err();
+        let variables = problem_variables(errors);
+        assert_eq!(variables, vec!["DATABASE_URL", "JWT_SECRET", "COOKIE_SECURE"]);
+    }
+
+    #[test]
+    fn production_never_falls_back_to_the_local_database() {
+        let errors = resolve(&[("APP_ENV", "production"), ("JWT_SECRET", GOOD_SECRET)])
+            .unwrap_err();
+        assert_eq!(problem_variables(errors), vec!["DATABASE_URL"]);
+    }
+
+    #[test]
+    fn weak_secrets_are_refused_in_every_environment() {
+        for weak in [
+            "short",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "changeme-changeme-changeme-changeme-0123456789",
+        ] {
+            let errors = resolve(&[("JWT_SECRET", weak)]).unwrap_err();
+            assert_eq!(problem_variables(errors), vec!["JWT_SECRET"], "{weak}");
+        }
+    }
+
+    #[test]
+    fn port_binds_every_interface() {
+        let config = resolve(&[("PORT", "8080")]).unwrap();
+        assert_eq!(config.listen_addr.value, "[::]:8080".parse().unwrap());
+        let errors = resolve(&[("PORT", "eighty")]).unwrap_err();
+        assert_eq!(problem_variables(errors), vec!["PORT"]);
+    }
+
+    #[test]
+    fn unknown_app_env_is_a_problem_and_judged_strictly() {
+        let errors = resolve(&[("APP_ENV", "staging")]).unwrap_err();
+        assert_eq!(problem_variables(errors), vec!["APP_ENV", "DATABASE_URL", "JWT_SECRET"]);
+    }
+
+    #[test]
+    fn blank_variables_count_as_unset() {
+        let config = resolve(&[("DATABASE_URL", "  "), ("PORT", "")]).unwrap();
+        assert_eq!(config.database_url.source, Source::Default);
+        assert_eq!(config.listen_addr.value, SITE.parse().unwrap());
+    }
+
+    #[test]
+    fn malformed_urls_and_numbers_are_named() {
+        let errors = resolve(&[
+            ("DATABASE_URL", "mysql://x@y/z"),
+            ("DATABASE_MAX_CONNECTIONS", "0"),
+            ("DATABASE_ACQUIRE_TIMEOUT_MS", "soon"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            problem_variables(errors),
+            vec!["DATABASE_URL", "DATABASE_MAX_CONNECTIONS", "DATABASE_ACQUIRE_TIMEOUT_MS"]
+        );
+    }
+
+    #[test]
+    fn description_masks_every_secret() {
+        let config = resolve(&[
+            ("DATABASE_URL", "postgres://app:hunter2hunter2@db:5432/prices"),
+            ("JWT_SECRET", GOOD_SECRET),
+        ])
+        .unwrap();
+        let printed = format!("{:?} {:?}", config.describe(), config);
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains(GOOD_SECRET), "{printed}");
+        assert!(printed.contains("postgres://app:****@db:5432/prices"), "{printed}");
+    }
+}

@@ -1,0 +1,85 @@
+//! The demo-data command: idempotent, complete, and refused in production.
+#![cfg(feature = "ssr")]
+
+use marketedge::server::config::AppEnv;
+use marketedge::server::demo::{self, DEMO_LOGINS, DEMO_ORGANISATION_SLUG};
+use sqlx::PgPool;
+
+async fn counts(pool: &PgPool) -> (i64, i64, i64) {
+    sqlx::query_as("SELECT (SELECT count(*) FROM organisations), (SELECT count(*) FROM users), (SELECT count(*) FROM memberships)")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn seeding_creates_the_demo_organisation_and_logins(pool: PgPool) {
+    let outcome = demo::seed(&pool, AppEnv::Development).await.unwrap();
+
+    assert_eq!(outcome.organisations_created, 1);
+    assert_eq!(outcome.users_created, DEMO_LOGINS.len());
+    let (organisations, users, memberships) = counts(&pool).await;
+    assert_eq!((organisations, users, memberships), (1, 4, 3));
+    let super_admins: Vec<String> = sqlx::query_scalar(
+        "SELECT email FROM users WHERE is_super_admin AND id NOT IN (SELECT user_id FROM memberships)",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(super_admins, vec!["superadmin@marketedge.example".to_owned()]);
+    let admin_role: String = sqlx::query_scalar(
+        "SELECT m.role::text FROM memberships m
+         JOIN users u ON u.id = m.user_id JOIN organisations o ON o.id = m.organisation_id
+         WHERE u.email = 'admin@northwind.example' AND o.slug = $1",
+    )
+    .bind(DEMO_ORGANISATION_SLUG)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(admin_role, "admin");
+}
+
+#[sqlx::test]
+async fn demo_passwords_are_stored_as_argon2id_hashes(pool: PgPool) {
+    demo::seed(&pool, AppEnv::Test).await.unwrap();
+
+    let hashes: Vec<String> = sqlx::query_scalar("SELECT password_hash FROM users")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+
+    assert_eq!(hashes.len(), DEMO_LOGINS.len());
+    for (hash, login) in hashes.iter().zip(DEMO_LOGINS.iter()) {
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(!hash.contains(login.password));
+    }
+}
+
+#[sqlx::test]
+async fn seeding_twice_changes_nothing(pool: PgPool) {
+    demo::seed(&pool, AppEnv::Development).await.unwrap();
+    let before: Vec<(String, String)> =
+        sqlx::query_as("SELECT email, password_hash FROM users ORDER BY email")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+
+    let second = demo::seed(&pool, AppEnv::Development).await.unwrap();
+
+    assert_eq!((second.organisations_created, second.users_created), (0, 0));
+    assert_eq!(counts(&pool).await, (1, 4, 3));
+    let after: Vec<(String, String)> =
+        sqlx::query_as("SELECT email, password_hash FROM users ORDER BY email")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(before, after, "existing users, and their passwords, are left alone");
+}
+
+#[sqlx::test]
+async fn seeding_is_refused_in_production(pool: PgPool) {
+    let error = demo::seed(&pool, AppEnv::Production).await.unwrap_err();
+
+    assert!(matches!(error, demo::SeedError::Production));
+    assert_eq!(counts(&pool).await, (0, 0, 0));
+}
