@@ -66,9 +66,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::SeedDemo => {
             let pool = db::connect(&config).await.map_err(|error| error.to_string())?;
-            let outcome = demo::seed(&pool, config.app_env.value)
-                .await
-                .map_err(|error| error.to_string())?;
+            let outcome =
+                demo::seed(&pool, config.app_env.value).await.map_err(|error| error.to_string())?;
             println!(
                 "demo data ready ({} organisation(s) and {} user(s) created this run)",
                 outcome.organisations_created, outcome.users_created

@@ -43,10 +43,8 @@ async fn seeding_creates_the_demo_organisation_and_logins(pool: PgPool) {
 async fn demo_passwords_are_stored_as_argon2id_hashes(pool: PgPool) {
     demo::seed(&pool, AppEnv::Test).await.unwrap();
 
-    let hashes: Vec<String> = sqlx::query_scalar("SELECT password_hash FROM users")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let hashes: Vec<String> =
+        sqlx::query_scalar("SELECT password_hash FROM users").fetch_all(&pool).await.unwrap();
 
     assert_eq!(hashes.len(), DEMO_LOGINS.len());
     for (hash, login) in hashes.iter().zip(DEMO_LOGINS.iter()) {

@@ -79,7 +79,13 @@ async fn every_response_carries_a_fresh_request_id(pool: PgPool) {
     let second = get(&app, "/no-such-page").await;
 
     let id = |answer: &common::Answer| {
-        answer.headers.get("x-request-id").expect("x-request-id is set").to_str().unwrap().to_owned()
+        answer
+            .headers
+            .get("x-request-id")
+            .expect("x-request-id is set")
+            .to_str()
+            .unwrap()
+            .to_owned()
     };
     assert_eq!(id(&first).len(), 36, "a UUID: {}", id(&first));
     assert_ne!(id(&first), id(&second));
@@ -107,7 +113,11 @@ async fn the_home_page_is_rendered_on_the_server(pool: PgPool) {
     assert_eq!(answer.status, StatusCode::OK);
     assert!(answer.headers["content-type"].to_str().unwrap().starts_with("text/html"));
     let html = answer.body;
-    assert!(html.contains("Know your market&#x27;s prices") || html.contains("Know your market's prices"), "{html}");
+    assert!(
+        html.contains("Know your market&#x27;s prices")
+            || html.contains("Know your market's prices"),
+        "{html}"
+    );
     assert!(html.contains("Platform status"));
     // The hydration bundle is referenced, and the status button starts disabled until hydrated.
     assert!(html.contains("/pkg/marketedge.js"), "{html}");

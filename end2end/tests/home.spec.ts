@@ -15,6 +15,7 @@ test.describe("home page", () => {
     await expect(statusButton(page)).toBeEnabled();
     await statusButton(page).click();
 
+    await expect(page.getByText("The live check needs JavaScript")).toBeHidden();
     await expect(statusResult(page).getByTestId("database-health")).toHaveText("Database: up");
     await expect(statusResult(page)).toContainText("Schema migrations applied");
     expect(calls).toEqual(["POST"]);

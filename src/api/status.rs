@@ -13,9 +13,11 @@ pub async fn platform_status() -> Result<StatusReport, AppError> {
     use crate::server::{db, state::AppState};
 
     let state = expect_context::<AppState>();
-    let clock = sqlx::query_scalar!(r#"SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "now!""#)
-        .fetch_one(&state.pool)
-        .await;
+    let clock = sqlx::query_scalar!(
+        r#"SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "now!""#
+    )
+    .fetch_one(&state.pool)
+    .await;
     let report = match clock {
         Ok(now) => StatusReport {
             version: env!("CARGO_PKG_VERSION").to_owned(),

@@ -61,9 +61,14 @@ fn StatusCheck() -> impl IntoView {
             >
                 {move || if pending.get() { "Checking…" } else { "Check platform status" }}
             </button>
-            <noscript>
-                <p class="hint">"The live check needs JavaScript; everything else on this page works without it."</p>
-            </noscript>
+            // Rendered by the server and removed once hydrated: without JavaScript it stays and
+            // explains why the button does nothing. (<noscript> would not cover a script that
+            // failed to load.)
+            <Show when=move || !hydrated.get()>
+                <p class="hint">
+                    "The live check needs JavaScript; everything else on this page works without it."
+                </p>
+            </Show>
             <div class="status-result" role="status" aria-live="polite" data-testid="status-result">
                 {move || {
                     check

@@ -253,9 +253,7 @@ fn resolve_app_env(
             None => {
                 problems.push(ConfigProblem {
                     variable: "APP_ENV",
-                    message: format!(
-                        "`{raw}` is not one of development, test, production"
-                    ),
+                    message: format!("`{raw}` is not one of development, test, production"),
                 });
                 // Fail closed: judge the rest of the configuration as strictly as production.
                 Setting::new(AppEnv::Production, Source::Env("APP_ENV"))
@@ -635,8 +633,8 @@ mod tests {
 
     #[test]
     fn railway_environment_does_not_override_an_explicit_app_env() {
-        let config = resolve(&[("RAILWAY_ENVIRONMENT", "staging"), ("APP_ENV", "development")])
-            .unwrap();
+        let config =
+            resolve(&[("RAILWAY_ENVIRONMENT", "staging"), ("APP_ENV", "development")]).unwrap();
         assert_eq!(config.app_env.value, AppEnv::Development);
         assert_eq!(config.app_env.source, Source::Env("APP_ENV"));
     }
@@ -667,16 +665,15 @@ mod tests {
 
     #[test]
     fn production_reports_every_problem_at_once() {
-        let errors = resolve(&[("APP_ENV", "production"), ("COOKIE_SECURE", "false")])
-            .unwrap_err();
+        let errors = resolve(&[("APP_ENV", "production"), ("COOKIE_SECURE", "false")]).unwrap_err();
         let variables = problem_variables(errors);
         assert_eq!(variables, vec!["DATABASE_URL", "JWT_SECRET", "COOKIE_SECURE"]);
     }
 
     #[test]
     fn production_never_falls_back_to_the_local_database() {
-        let errors = resolve(&[("APP_ENV", "production"), ("JWT_SECRET", GOOD_SECRET)])
-            .unwrap_err();
+        let errors =
+            resolve(&[("APP_ENV", "production"), ("JWT_SECRET", GOOD_SECRET)]).unwrap_err();
         assert_eq!(problem_variables(errors), vec!["DATABASE_URL"]);
     }
 

@@ -89,18 +89,15 @@ pub async fn seed(pool: &PgPool, env: AppEnv) -> Result<SeedOutcome, SeedError> 
     .execute(&mut *tx)
     .await?;
     outcome.organisations_created += created.rows_affected() as usize;
-    let organisation_id = sqlx::query_scalar!(
-        "SELECT id FROM organisations WHERE slug = $1",
-        DEMO_ORGANISATION_SLUG
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let organisation_id =
+        sqlx::query_scalar!("SELECT id FROM organisations WHERE slug = $1", DEMO_ORGANISATION_SLUG)
+            .fetch_one(&mut *tx)
+            .await?;
 
     for login in &DEMO_LOGINS {
-        let existing =
-            sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", login.email)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let existing = sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", login.email)
+            .fetch_optional(&mut *tx)
+            .await?;
         let user_id = match existing {
             Some(id) => id,
             None => {

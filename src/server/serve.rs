@@ -10,9 +10,9 @@ use crate::server::{db, http};
 
 /// Connects, migrates, serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
 pub async fn run(config: Config, leptos_options: LeptosOptions) -> Result<(), String> {
-    let pool = db::connect(&config).await.map_err(|error| {
-        format!("could not connect to the database: {error}")
-    })?;
+    let pool = db::connect(&config)
+        .await
+        .map_err(|error| format!("could not connect to the database: {error}"))?;
     db::migrate(&pool).await.map_err(|error| format!("could not apply migrations: {error}"))?;
 
     let listen_addr = config.listen_addr.value;
