@@ -114,7 +114,7 @@ start_embedded_cluster() {
   chown postgres:postgres "$run"
   if ! runuser -u postgres -- "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     say "starting the project-local PostgreSQL on 127.0.0.1:$EMBEDDED_PORT"
-    runuser -u postgres -- "$bindir/pg_ctl" -D "$data" -l "$LOCAL/postgresql.log" -w start \
+    runuser -u postgres -- "$bindir/pg_ctl" -D "$data" -l "$run/postgresql.log" -w start \
       -o "-p $EMBEDDED_PORT -k $run -c listen_addresses=127.0.0.1" >/dev/null
   fi
 }
