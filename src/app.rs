@@ -6,7 +6,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::StaticSegment;
 
 use crate::components::layout::Layout;
+use crate::pages::account::AccountPage;
 use crate::pages::home::HomePage;
+use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 
 /// The document around the app, rendered only on the server.
@@ -41,6 +43,8 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage/>
+                    <Route path=StaticSegment("login") view=LoginPage/>
+                    <Route path=StaticSegment("account") view=AccountPage/>
                 </Routes>
             </Layout>
         </Router>

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use marketedge::server::config::Config;
-use marketedge::server::{db, demo, serve, telemetry};
+use marketedge::server::{bootstrap, db, demo, serve, telemetry};
 
 #[derive(Parser)]
 #[command(name = "marketedge", version, about = "MarketEdge pricing intelligence server")]
@@ -27,6 +27,14 @@ enum Command {
     SeedDemo,
     /// Print the resolved configuration, secrets masked, with where each value came from.
     Config,
+    /// Create a platform super-admin. The password comes from MARKETEDGE_SUPER_ADMIN_PASSWORD or
+    /// is asked for (not echoed); it must pass the password policy.
+    CreateSuperAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[tokio::main]
@@ -62,6 +70,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             db::migrate(&pool).await.map_err(|error| error.to_string())?;
             let schema = db::schema_state(&pool).await.map_err(|error| error.to_string())?;
             println!("migrations applied: {}, pending: {}", schema.applied, schema.pending);
+            Ok(())
+        }
+        Command::CreateSuperAdmin { email, name } => {
+            let password = match std::env::var("MARKETEDGE_SUPER_ADMIN_PASSWORD") {
+                Ok(password) if !password.is_empty() => password,
+                _ => rpassword::prompt_password("Password for the new super-admin: ")
+                    .map_err(|error| format!("could not read the password: {error}"))?,
+            };
+            let pool = db::connect(&config).await.map_err(|error| error.to_string())?;
+            let now = time::OffsetDateTime::now_utc();
+            let id = bootstrap::create_super_admin(&pool, &email, &name, &password, now)
+                .await
+                .map_err(|error| error.to_string())?;
+            println!("super-admin created: {email} ({id})");
             Ok(())
         }
         Command::SeedDemo => {

@@ -1,3 +1,4 @@
 //! Reusable pieces of interface.
 
+pub mod field;
 pub mod layout;

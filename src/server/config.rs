@@ -143,6 +143,10 @@ pub struct Config {
     pub cookie_secure: Setting<bool>,
     pub db_max_connections: Setting<u32>,
     pub db_acquire_timeout: Setting<Duration>,
+    /// A browser session ends after this long without a request.
+    pub session_idle: Setting<Duration>,
+    /// A browser session ends this long after sign-in, however active.
+    pub session_absolute: Setting<Duration>,
 }
 
 impl Config {
@@ -184,6 +188,11 @@ impl Config {
             &mut problems,
         );
 
+        let idle_minutes =
+            parse_number("SESSION_IDLE_MINUTES", 30u64, 1..=1440, &var, &mut problems);
+        let absolute_hours =
+            parse_number("SESSION_ABSOLUTE_HOURS", 12u64, 1..=720, &var, &mut problems);
+
         match (database_url, token_secret) {
             (Some(database_url), Some(token_secret)) if problems.is_empty() => Ok(Config {
                 app_env,
@@ -195,6 +204,14 @@ impl Config {
                 db_acquire_timeout: Setting::new(
                     Duration::from_millis(acquire_ms.value),
                     acquire_ms.source,
+                ),
+                session_idle: Setting::new(
+                    Duration::from_secs(idle_minutes.value * 60),
+                    idle_minutes.source,
+                ),
+                session_absolute: Setting::new(
+                    Duration::from_secs(absolute_hours.value * 3600),
+                    absolute_hours.source,
                 ),
             }),
             _ => Err(ConfigErrors(problems)),
@@ -238,6 +255,16 @@ impl Config {
                 "DATABASE_ACQUIRE_TIMEOUT_MS",
                 self.db_acquire_timeout.value.as_millis().to_string(),
                 self.db_acquire_timeout.source.to_string(),
+            ),
+            (
+                "SESSION_IDLE_MINUTES",
+                (self.session_idle.value.as_secs() / 60).to_string(),
+                self.session_idle.source.to_string(),
+            ),
+            (
+                "SESSION_ABSOLUTE_HOURS",
+                (self.session_absolute.value.as_secs() / 3600).to_string(),
+                self.session_absolute.source.to_string(),
             ),
         ]
     }
@@ -722,6 +749,19 @@ mod tests {
             problem_variables(errors),
             vec!["DATABASE_URL", "DATABASE_MAX_CONNECTIONS", "DATABASE_ACQUIRE_TIMEOUT_MS"]
         );
+    }
+
+    #[test]
+    fn session_timeouts_default_and_can_be_set() {
+        let config = resolve(&[]).unwrap();
+        assert_eq!(config.session_idle.value, Duration::from_secs(30 * 60));
+        assert_eq!(config.session_absolute.value, Duration::from_secs(12 * 3600));
+        let config =
+            resolve(&[("SESSION_IDLE_MINUTES", "5"), ("SESSION_ABSOLUTE_HOURS", "1")]).unwrap();
+        assert_eq!(config.session_idle.value, Duration::from_secs(300));
+        assert_eq!(config.session_absolute.value, Duration::from_secs(3600));
+        let errors = resolve(&[("SESSION_IDLE_MINUTES", "0")]).unwrap_err();
+        assert_eq!(problem_variables(errors), vec!["SESSION_IDLE_MINUTES"]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The router and its middleware. Tests build the very same router through [`router`].
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower::ServiceBuilder;
@@ -8,6 +8,8 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 use crate::app::{shell, App};
+use crate::server::auth::session;
+use crate::server::routes::{sign_in, token};
 use crate::server::state::AppState;
 use crate::server::{health, request_id};
 
@@ -31,14 +33,20 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id::HEADER))
         .layer(axum::middleware::from_fn(request_id::scope));
 
+    let sessions = session::layer(session::store(state.pool.clone()), &state.config);
+
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/login", post(sign_in::sign_in))
+        .route("/logout", post(sign_in::sign_out))
+        .route("/api/v1/token", post(token::issue_token))
         .leptos_routes_with_context(&state, routes, || (), {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(|| (), shell))
+        .layer(sessions)
         .layer(request_layers)
         .with_state(state)
 }

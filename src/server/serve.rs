@@ -1,12 +1,19 @@
 //! Starting and stopping the HTTP server.
 
-use std::sync::Arc;
+use std::net::SocketAddr;
+use std::time::Duration;
 
 use leptos::config::LeptosOptions;
+use tower_sessions::ExpiredDeletion;
 
+use crate::server::auth::session;
+use crate::server::clock::Clock;
 use crate::server::config::Config;
 use crate::server::state::AppState;
 use crate::server::{db, http};
+
+/// How often expired sessions, tokens and throttle counters are deleted.
+const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Connects, migrates, serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
 pub async fn run(config: Config, leptos_options: LeptosOptions) -> Result<(), String> {
@@ -16,8 +23,9 @@ pub async fn run(config: Config, leptos_options: LeptosOptions) -> Result<(), St
     db::migrate(&pool).await.map_err(|error| format!("could not apply migrations: {error}"))?;
 
     let listen_addr = config.listen_addr.value;
-    let state = AppState { pool, config: Arc::new(config), leptos_options };
-    let app = http::router(state);
+    let state = AppState::new(pool, config, leptos_options, Clock::system());
+    tokio::spawn(maintenance(state.clone()));
+    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
 
     let listener = tokio::net::TcpListener::bind(listen_addr)
         .await
@@ -29,6 +37,23 @@ pub async fn run(config: Config, leptos_options: LeptosOptions) -> Result<(), St
         .map_err(|error| format!("server error: {error}"))?;
     tracing::info!("MarketEdge stopped");
     Ok(())
+}
+
+/// Deletes what has expired, forever, once a minute. Failures are logged and retried next round.
+async fn maintenance(state: AppState) {
+    let store = session::store(state.pool.clone());
+    let mut interval = tokio::time::interval(MAINTENANCE_INTERVAL);
+    loop {
+        interval.tick().await;
+        if let Err(error) = store.delete_expired().await {
+            tracing::warn!(%error, "maintenance: could not delete expired sessions");
+        }
+        if let Err(error) =
+            db::delete_expired_auth_state(&state.pool, &state.config, state.clock.now()).await
+        {
+            tracing::warn!(%error, "maintenance: could not delete expired sign-in state");
+        }
+    }
 }
 
 async fn shutdown_signal() {

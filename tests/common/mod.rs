@@ -1,13 +1,15 @@
 //! Fixtures shared by the integration tests: the real router over a real (per-test) database.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use std::sync::Arc;
+use std::net::SocketAddr;
 
 use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
+use marketedge::server::clock::Clock;
 use marketedge::server::config::Config;
 use marketedge::server::http::router;
 use marketedge::server::state::AppState;
@@ -27,9 +29,21 @@ pub fn fx_leptos_options() -> LeptosOptions {
     LeptosOptions::builder().output_name("marketedge").site_root("target/site").build()
 }
 
+/// Application state on the given pool, with a manual clock starting at the real time (the
+/// database's `now()` and ours must roughly agree).
+pub fn fx_state(pool: PgPool) -> AppState {
+    let clock = Clock::manual(time::OffsetDateTime::now_utc());
+    AppState::new(pool, fx_config(), fx_leptos_options(), clock)
+}
+
 /// The application's own router on the given pool.
 pub fn fx_app(pool: PgPool) -> Router {
-    router(AppState { pool, config: Arc::new(fx_config()), leptos_options: fx_leptos_options() })
+    fx_app_with(fx_state(pool))
+}
+
+/// The application's own router on the given state, as if every request came from 192.0.2.10.
+pub fn fx_app_with(state: AppState) -> Router {
+    router(state).layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 10], 40000))))
 }
 
 pub struct Answer {
@@ -65,4 +79,120 @@ pub async fn call_server_fn(app: &Router, path: &str, form: &str) -> Answer {
         .body(Body::from(form.to_owned()))
         .unwrap();
     send(app, request).await
+}
+
+/// A user with a password, in a fresh organisation when `role` is given (else a super-admin).
+pub struct FxUser {
+    pub user_id: uuid::Uuid,
+    pub organisation_id: Option<uuid::Uuid>,
+    pub email: String,
+    pub password: String,
+}
+
+pub const FX_PASSWORD: &str = "violet-harbour-engine-42";
+
+pub async fn fx_user(
+    pool: &PgPool,
+    email: &str,
+    role: Option<marketedge::model::organisation::MembershipRole>,
+) -> FxUser {
+    let user_id = uuid::Uuid::now_v7();
+    let hash = marketedge::server::auth::password::hash(FX_PASSWORD).await.unwrap();
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, password_hash, is_super_admin)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(user_id)
+    .bind(email)
+    .bind(format!("Fixture {email}"))
+    .bind(hash)
+    .bind(role.is_none())
+    .execute(pool)
+    .await
+    .unwrap();
+    let organisation_id = match role {
+        Some(role) => {
+            let organisation_id = uuid::Uuid::now_v7();
+            let slug = format!("org-{}", organisation_id.simple());
+            sqlx::query(
+                "INSERT INTO organisations (id, name, slug, industry) VALUES ($1, $2, $3, 'gym')",
+            )
+            .bind(organisation_id)
+            .bind(format!("Fixture {slug}"))
+            .bind(&slug)
+            .execute(pool)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, $3)",
+            )
+            .bind(organisation_id)
+            .bind(user_id)
+            .bind(role)
+            .execute(pool)
+            .await
+            .unwrap();
+            Some(organisation_id)
+        }
+        None => None,
+    };
+    FxUser { user_id, organisation_id, email: email.to_owned(), password: FX_PASSWORD.to_owned() }
+}
+
+/// Posts the sign-in form.
+pub async fn sign_in(app: &Router, email: &str, password: &str, cookie: Option<&str>) -> Answer {
+    let body = serde_urlencoded::to_string([
+        ("email", email),
+        ("password", password),
+        ("next", "/account"),
+    ])
+    .unwrap();
+    let mut request =
+        Request::post("/login").header("content-type", "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    send(app, request.body(Body::from(body)).unwrap()).await
+}
+
+/// The `name=value` part of the session cookie an answer set, if it set one.
+pub fn session_cookie(answer: &Answer) -> Option<String> {
+    answer
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.contains("marketedge_session="))
+        .map(|value| value.split(';').next().unwrap().to_owned())
+}
+
+/// Signs in and returns the session cookie.
+pub async fn signed_in(app: &Router, email: &str, password: &str) -> String {
+    let answer = sign_in(app, email, password, None).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "sign-in failed: {:?}", answer.headers);
+    session_cookie(&answer).expect("a session cookie")
+}
+
+/// Calls a server function with a cookie or a bearer token.
+pub async fn call_as(app: &Router, path: &str, form: &str, credential: Credential<'_>) -> Answer {
+    let mut request = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json");
+    request = match credential {
+        Credential::Cookie(cookie) => request.header("cookie", cookie),
+        Credential::Bearer(token) => request.header("authorization", format!("Bearer {token}")),
+        Credential::None => request,
+    };
+    send(app, request.body(Body::from(form.to_owned())).unwrap()).await
+}
+
+pub enum Credential<'a> {
+    Cookie(&'a str),
+    Bearer(&'a str),
+    None,
+}
+
+/// Who the server thinks is calling: the `signed_in_user` server function's answer.
+pub async fn whoami(app: &Router, credential: Credential<'_>) -> Answer {
+    call_as(app, "/api/signed_in_user", "", credential).await
 }

@@ -3,18 +3,34 @@
 //! Hashing is deliberately slow and memory-hungry, so it runs on the blocking pool behind a
 //! semaphore sized to the machine's cores: a flood of logins queues here instead of starving
 //! every other request of CPU. The hash string is PHC-encoded and carries its parameters, so
-//! stronger parameters can be rolled in later and old hashes still verify.
+//! stronger parameters can be rolled in later: a login whose hash has older parameters is
+//! re-hashed with the current ones.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::LazyLock;
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHasher, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
 static HASHING_SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     Semaphore::new(cores)
+});
+
+/// How many verifications ran in this process. Tests use it to prove an unknown email costs
+/// exactly one verification, like a wrong password (the anti-enumeration property).
+static VERIFICATIONS: AtomicU64 = AtomicU64::new(0);
+
+/// A hash of a random password, verified against when the email is unknown so that answer takes
+/// as long as a wrong password.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let salt = SaltString::generate(&mut OsRng);
+    hasher()
+        .hash_password(uuid::Uuid::new_v4().as_bytes(), &salt)
+        .expect("hashing a random password with valid parameters")
+        .to_string()
 });
 
 /// The hasher with the parameters new hashes are made with.
@@ -45,18 +61,74 @@ pub async fn hash(password: &str) -> Result<String, HashError> {
     .map_err(|_| HashError::Task)?
 }
 
+/// The result of checking a password.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verified {
+    /// Right password; `Some` carries a new hash when the stored one used older parameters.
+    Yes {
+        rehashed: Option<String>,
+    },
+    No,
+}
+
+/// Checks `password` against `stored`, or against a dummy hash when there is no stored hash (an
+/// unknown email, or an account without a password yet), so every case costs one verification.
+pub async fn verify(password: &str, stored: Option<&str>) -> Result<Verified, HashError> {
+    let _slot = HASHING_SLOTS.acquire().await.map_err(|_| HashError::Task)?;
+    VERIFICATIONS.fetch_add(1, Ordering::SeqCst);
+    let password = password.to_owned();
+    let (stored, real) = match stored {
+        Some(hash) => (hash.to_owned(), true),
+        None => (DUMMY_HASH.clone(), false),
+    };
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&stored).map_err(HashError::Argon2)?;
+        // The parameters come from the hash itself, so old hashes keep verifying.
+        if Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() || !real {
+            return Ok(Verified::No);
+        }
+        let current = hasher();
+        let up_to_date = parsed.algorithm == argon2::ARGON2ID_IDENT
+            && Params::try_from(&parsed).is_ok_and(|params| {
+                let wanted = current.params();
+                (params.m_cost(), params.t_cost(), params.p_cost())
+                    == (wanted.m_cost(), wanted.t_cost(), wanted.p_cost())
+            });
+        let rehashed = if up_to_date {
+            None
+        } else {
+            let salt = SaltString::generate(&mut OsRng);
+            Some(
+                current
+                    .hash_password(password.as_bytes(), &salt)
+                    .map_err(HashError::Argon2)?
+                    .to_string(),
+            )
+        };
+        Ok(Verified::Yes { rehashed })
+    })
+    .await
+    .map_err(|_| HashError::Task)?
+}
+
+/// Verifications so far in this process (see [`VERIFICATIONS`]).
+pub fn verifications_so_far() -> u64 {
+    VERIFICATIONS.load(Ordering::SeqCst)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use argon2::password_hash::{PasswordHash, PasswordVerifier};
 
     #[tokio::test]
     async fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
         let hash = hash("correct horse battery staple").await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        let parsed = PasswordHash::new(&hash).unwrap();
-        assert!(hasher().verify_password(b"correct horse battery staple", &parsed).is_ok());
-        assert!(hasher().verify_password(b"correct horse battery stapl", &parsed).is_err());
+        assert_eq!(
+            verify("correct horse battery staple", Some(&hash)).await.unwrap(),
+            Verified::Yes { rehashed: None }
+        );
+        assert_eq!(verify("correct horse battery stapl", Some(&hash)).await.unwrap(), Verified::No);
     }
 
     #[tokio::test]
@@ -64,5 +136,34 @@ mod tests {
         let a = hash("same password twice").await.unwrap();
         let b = hash("same password twice").await.unwrap();
         assert_ne!(a, b);
+    }
+
+    #[tokio::test]
+    async fn weaker_stored_parameters_are_upgraded_on_a_successful_verify() {
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 1, 1, None).unwrap(),
+        );
+        let salt = SaltString::generate(&mut OsRng);
+        let old = weak.hash_password(b"an older passphrase", &salt).unwrap().to_string();
+
+        let Verified::Yes { rehashed: Some(new) } =
+            verify("an older passphrase", Some(&old)).await.unwrap()
+        else {
+            panic!("expected a re-hash");
+        };
+
+        assert!(new.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{new}");
+        assert_eq!(
+            verify("an older passphrase", Some(&new)).await.unwrap(),
+            Verified::Yes { rehashed: None }
+        );
+    }
+
+    #[tokio::test]
+    async fn no_stored_hash_never_verifies_even_with_the_dummy_password() {
+        assert_eq!(verify("", None).await.unwrap(), Verified::No);
+        assert_eq!(verify("anything at all here", None).await.unwrap(), Verified::No);
     }
 }

@@ -1,0 +1,81 @@
+//! The audit trail of security events. Rows are append-only (a trigger refuses changes).
+
+use serde_json::Value;
+use sqlx::{Executor, Postgres};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// What happened; mirrors the `audit_action` enum in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "audit_action", rename_all = "snake_case")]
+pub enum AuditAction {
+    LoginSucceeded,
+    LoginFailed,
+    LoginLocked,
+    Logout,
+    SessionEnded,
+    PasswordChanged,
+    TokenIssued,
+    RefreshTokenReused,
+    SuperAdminCreated,
+}
+
+/// One event: who did it, to what, from where.
+#[derive(Debug, Clone)]
+pub struct AuditEvent<'a> {
+    pub action: AuditAction,
+    pub actor_user_id: Option<Uuid>,
+    /// The thing acted on, e.g. the email a login was attempted for.
+    pub subject: &'a str,
+    pub client_address: &'a str,
+    pub detail: Value,
+}
+
+/// Records an event in the organisation's trail when it concerns one, else in the platform's.
+pub async fn record<'c, E>(
+    executor: E,
+    organisation_id: Option<Uuid>,
+    event: AuditEvent<'_>,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Postgres>,
+{
+    match organisation_id {
+        Some(organisation_id) => {
+            sqlx::query!(
+                "INSERT INTO audit_log
+                     (organisation_id, id, occurred_at, action, actor_user_id, subject,
+                      client_address, detail)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                organisation_id,
+                Uuid::now_v7(),
+                now,
+                event.action as AuditAction,
+                event.actor_user_id,
+                event.subject,
+                event.client_address,
+                event.detail,
+            )
+            .execute(executor)
+            .await?;
+        }
+        None => {
+            sqlx::query!(
+                "INSERT INTO platform_audit_log
+                     (id, occurred_at, action, actor_user_id, subject, client_address, detail)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                Uuid::now_v7(),
+                now,
+                event.action as AuditAction,
+                event.actor_user_id,
+                event.subject,
+                event.client_address,
+                event.detail,
+            )
+            .execute(executor)
+            .await?;
+        }
+    }
+    Ok(())
+}

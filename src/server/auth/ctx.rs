@@ -1,0 +1,205 @@
+//! The access context: who is asking, for which organisation, in which role. Resolved once per
+//! request from the session cookie or an `Authorization: Bearer` access token, and re-checked
+//! against the database every time, so a role change, deactivation, password change, sign-out
+//! elsewhere or suspension takes effect on the very next request.
+//!
+//! `Ctx` has no public constructor: the only ways to get one are [`resolve`] and
+//! [`for_server_fn`], which is what makes "every data function takes the context first" a rule
+//! the compiler enforces.
+
+use std::time::Duration;
+
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::model::account::{CurrentUser, Role};
+use crate::server::auth::login::{load_account_by_id, Account, Standing};
+use crate::server::auth::session::{SessionAuth, AUTH_KEY};
+use crate::server::state::AppState;
+
+/// `last_seen_at` is written at most this often, so reads do not each cost a write.
+const TOUCH_INTERVAL: Duration = Duration::from_secs(60);
+
+/// How the request proved who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A browser session; `record_id` is its `user_sessions` row.
+    Session { record_id: Uuid },
+    /// A bearer access token with this `jti`.
+    Bearer { token_id: Uuid },
+}
+
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    user_id: Uuid,
+    organisation_id: Option<Uuid>,
+    role: Role,
+    email: String,
+    display_name: String,
+    organisation_name: Option<String>,
+    credential: Credential,
+}
+
+impl Ctx {
+    pub fn user_id(&self) -> Uuid {
+        self.user_id
+    }
+
+    pub fn organisation_id(&self) -> Option<Uuid> {
+        self.organisation_id
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    pub fn credential(&self) -> &Credential {
+        &self.credential
+    }
+
+    /// Fails with 403 unless the caller's role covers `needed` (see [`Role::satisfies`]).
+    pub fn require(&self, needed: Role) -> Result<(), AppError> {
+        if self.role.satisfies(needed) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn current_user(&self) -> CurrentUser {
+        CurrentUser {
+            user_id: self.user_id,
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+            organisation_name: self.organisation_name.clone(),
+        }
+    }
+
+    fn from_account(account: Account, role: Role, credential: Credential) -> Self {
+        Ctx {
+            user_id: account.user_id,
+            organisation_id: account.organisation_id,
+            role,
+            email: account.email,
+            display_name: account.display_name,
+            organisation_name: account.organisation_name,
+            credential,
+        }
+    }
+}
+
+/// Resolves the context of a request: 401 (`Unauthenticated`) when there are no valid
+/// credentials. A bearer header, when present, is the only credential considered.
+pub async fn resolve(state: &AppState, parts: &Parts) -> Result<Ctx, AppError> {
+    resolve_optional(state, parts).await?.ok_or(AppError::Unauthenticated)
+}
+
+/// Like [`resolve`], but "nobody is signed in" is `Ok(None)`; a malformed or refused bearer token
+/// is still an error.
+pub async fn resolve_optional(state: &AppState, parts: &Parts) -> Result<Option<Ctx>, AppError> {
+    if let Some(header) = parts.headers.get(AUTHORIZATION) {
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or(AppError::Unauthenticated)?;
+        return from_bearer(state, token).await.map(Some);
+    }
+    match parts.extensions.get::<Session>() {
+        Some(session) => from_session(state, session).await,
+        None => Ok(None),
+    }
+}
+
+/// The context of the server function being handled. Every non-public server function starts
+/// with this.
+pub async fn for_server_fn() -> Result<Ctx, AppError> {
+    let state = leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| AppError::internal("server function without AppState"))?;
+    let parts = leptos::prelude::use_context::<Parts>()
+        .ok_or_else(|| AppError::internal("server function without request parts"))?;
+    resolve(&state, &parts).await
+}
+
+/// Like [`for_server_fn`], for the few functions that also answer visitors.
+pub async fn optional_for_server_fn() -> Result<Option<Ctx>, AppError> {
+    let state = leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| AppError::internal("server function without AppState"))?;
+    let parts = leptos::prelude::use_context::<Parts>()
+        .ok_or_else(|| AppError::internal("server function without request parts"))?;
+    resolve_optional(&state, &parts).await
+}
+
+async fn from_bearer(state: &AppState, token: &str) -> Result<Ctx, AppError> {
+    let claims = state.keys.verify_access(token).map_err(|error| {
+        tracing::debug!(%error, "bearer token refused");
+        AppError::Unauthenticated
+    })?;
+    let account =
+        load_account_by_id(&state.pool, claims.sub).await?.ok_or(AppError::Unauthenticated)?;
+    let role = account.role().ok_or(AppError::Unauthenticated)?;
+    // The token must still describe the account exactly: same version, role and organisation.
+    let still_true = account.standing() == Standing::Good
+        && claims.ver == account.auth_version
+        && claims.user_role == role
+        && claims.org == account.organisation_id;
+    if !still_true {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(Ctx::from_account(account, role, Credential::Bearer { token_id: claims.jti }))
+}
+
+async fn from_session(state: &AppState, session: &Session) -> Result<Option<Ctx>, AppError> {
+    let auth = session.get::<SessionAuth>(AUTH_KEY).await.map_err(AppError::internal)?;
+    let Some(auth) = auth else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    let record = sqlx::query!(
+        "SELECT created_at, last_seen_at FROM user_sessions WHERE id = $1 AND user_id = $2",
+        auth.record_id,
+        auth.user_id
+    )
+    .fetch_optional(&state.pool)
+    .await?;
+    let idle = state.config.session_idle.value;
+    let absolute = state.config.session_absolute.value;
+    let live = record.as_ref().is_some_and(|record| {
+        now - record.last_seen_at <= idle && now - record.created_at <= absolute
+    });
+    let account = match live {
+        true => load_account_by_id(&state.pool, auth.user_id).await?,
+        false => None,
+    };
+    let valid = account.as_ref().and_then(|account| {
+        let role = account.role()?;
+        (account.standing() == Standing::Good && account.auth_version == auth.auth_version)
+            .then_some(role)
+    });
+    let (Some(account), Some(role)) = (account, valid) else {
+        // Ended elsewhere, expired, or no longer valid: forget it on this browser too.
+        sqlx::query!("DELETE FROM user_sessions WHERE id = $1", auth.record_id)
+            .execute(&state.pool)
+            .await?;
+        session.flush().await.map_err(AppError::internal)?;
+        return Ok(None);
+    };
+    if let Some(record) = record {
+        if now - record.last_seen_at >= TOUCH_INTERVAL {
+            sqlx::query!(
+                "UPDATE user_sessions SET last_seen_at = $2 WHERE id = $1",
+                auth.record_id,
+                now
+            )
+            .execute(&state.pool)
+            .await?;
+        }
+    }
+    Ok(Some(Ctx::from_account(account, role, Credential::Session { record_id: auth.record_id })))
+}

@@ -1,0 +1,204 @@
+//! Checking an email and password: the one path both the sign-in form and the token endpoint's
+//! password grant use, with throttling, the dummy verification for unknown emails, re-hashing,
+//! and auditing.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::model::account::Role;
+use crate::model::organisation::{MembershipRole, OrganisationStatus, UserStatus};
+use crate::model::validation::{normalise_email, PASSWORD_MAX_BYTES};
+use crate::server::auth::audit::{self, AuditAction, AuditEvent};
+use crate::server::auth::password::{self, Verified};
+use crate::server::auth::throttle::{self, ThrottleKeys};
+
+/// A user as the guard and sign-in see them: identity, standing and role right now.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub status: UserStatus,
+    pub auth_version: i32,
+    pub is_super_admin: bool,
+    pub organisation_id: Option<Uuid>,
+    pub organisation_name: Option<String>,
+    pub organisation_status: Option<OrganisationStatus>,
+    pub membership_role: Option<MembershipRole>,
+}
+
+impl Account {
+    /// The role this account holds now, if it may act at all.
+    pub fn role(&self) -> Option<Role> {
+        if self.is_super_admin {
+            Some(Role::SuperAdmin)
+        } else {
+            self.membership_role.map(Role::from)
+        }
+    }
+
+    /// Whether the account may be used right now: active user, active organisation, a role.
+    pub fn standing(&self) -> Standing {
+        if self.status != UserStatus::Active || self.role().is_none() {
+            Standing::Inactive
+        } else if !self.is_super_admin
+            && self.organisation_status != Some(OrganisationStatus::Active)
+        {
+            Standing::OrganisationSuspended
+        } else {
+            Standing::Good
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Good,
+    Inactive,
+    OrganisationSuspended,
+}
+
+pub async fn load_account_by_id(
+    pool: &PgPool,
+    user_id: Uuid,
+) -> Result<Option<Account>, sqlx::Error> {
+    sqlx::query_as!(
+        Account,
+        r#"SELECT u.id AS user_id, u.email, u.display_name, u.status AS "status: UserStatus",
+                  u.auth_version, u.is_super_admin,
+                  m.organisation_id AS "organisation_id?",
+                  o.name AS "organisation_name?",
+                  o.status AS "organisation_status?: OrganisationStatus",
+                  m.role AS "membership_role?: MembershipRole"
+           FROM users u
+           LEFT JOIN memberships m ON m.user_id = u.id
+           LEFT JOIN organisations o ON o.id = m.organisation_id
+           WHERE u.id = $1"#,
+        user_id
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Why a sign-in failed. `InvalidCredentials` covers unknown emails, wrong passwords and
+/// deactivated accounts alike, so the answer never tells them apart.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("too many failed attempts; locked until {until}")]
+    Locked { until: OffsetDateTime },
+    #[error("the organisation is suspended")]
+    OrganisationSuspended,
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for LoginError {
+    fn from(error: sqlx::Error) -> Self {
+        LoginError::Internal(format!("database: {error}"))
+    }
+}
+
+impl From<password::HashError> for LoginError {
+    fn from(error: password::HashError) -> Self {
+        LoginError::Internal(error.to_string())
+    }
+}
+
+/// Checks an email and password from `client_address` at `now`.
+pub async fn authenticate(
+    pool: &PgPool,
+    raw_email: &str,
+    password: &str,
+    client_address: &str,
+    now: OffsetDateTime,
+) -> Result<Account, LoginError> {
+    let email = normalise_email(raw_email);
+    let keys = ThrottleKeys::new(&email, client_address);
+
+    if let Some(until) = throttle::locked_until(pool, &keys, now).await? {
+        return Err(LoginError::Locked { until });
+    }
+
+    let stored = sqlx::query!("SELECT id, password_hash FROM users WHERE email = $1", email)
+        .fetch_optional(pool)
+        .await?;
+    // An oversized password is never hashed, but still costs one (dummy) verification so its
+    // answer takes as long as any other failure.
+    let attempt = if password.len() > PASSWORD_MAX_BYTES { "" } else { password };
+    let stored_hash = stored
+        .as_ref()
+        .filter(|_| password.len() <= PASSWORD_MAX_BYTES)
+        .and_then(|user| user.password_hash.as_deref());
+    let verified = password::verify(attempt, stored_hash).await?;
+
+    let account = match (&verified, &stored) {
+        (Verified::Yes { .. }, Some(user)) => load_account_by_id(pool, user.id).await?,
+        _ => None,
+    };
+    let account = match account {
+        Some(account) if account.standing() != Standing::Inactive => account,
+        _ => return Err(fail(pool, &keys, &email, client_address, now).await?),
+    };
+
+    if let Verified::Yes { rehashed: Some(new_hash) } = verified {
+        sqlx::query!(
+            "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
+            account.user_id,
+            new_hash,
+            now
+        )
+        .execute(pool)
+        .await?;
+    }
+    if account.standing() == Standing::OrganisationSuspended {
+        // The password was right, so saying why is no enumeration.
+        return Err(LoginError::OrganisationSuspended);
+    }
+    throttle::clear_account(pool, &keys).await?;
+    sqlx::query!("UPDATE users SET last_login_at = $2 WHERE id = $1", account.user_id, now)
+        .execute(pool)
+        .await?;
+    audit::record(
+        pool,
+        account.organisation_id,
+        AuditEvent {
+            action: AuditAction::LoginSucceeded,
+            actor_user_id: Some(account.user_id),
+            subject: &account.email,
+            client_address,
+            detail: serde_json::json!({}),
+        },
+        now,
+    )
+    .await?;
+    Ok(account)
+}
+
+/// Counts and audits a failed attempt and returns the error to answer with.
+async fn fail(
+    pool: &PgPool,
+    keys: &ThrottleKeys,
+    email: &str,
+    client_address: &str,
+    now: OffsetDateTime,
+) -> Result<LoginError, sqlx::Error> {
+    let locked = throttle::record_failure(pool, keys, now).await?;
+    let event = |action| AuditEvent {
+        action,
+        actor_user_id: None,
+        subject: email,
+        client_address,
+        detail: serde_json::json!({}),
+    };
+    audit::record(pool, None, event(AuditAction::LoginFailed), now).await?;
+    if let Some(until) = locked {
+        let mut locked_event = event(AuditAction::LoginLocked);
+        locked_event.detail = serde_json::json!({ "locked_until": until.unix_timestamp() });
+        audit::record(pool, None, locked_event, now).await?;
+        tracing::warn!(subject = email, client_address, "login locked after repeated failures");
+    }
+    Ok(LoginError::InvalidCredentials)
+}

@@ -1,0 +1,35 @@
+//! Plain HTTP routes that are not pages or server functions: the sign-in form's target (it must
+//! work before hydration, as an ordinary form post) and the API token endpoint.
+
+pub mod sign_in;
+pub mod token;
+
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use axum::http::header::USER_AGENT;
+use axum::http::request::Parts;
+
+use crate::server::auth::session::Device;
+
+/// The peer address of the connection. Forwarded headers are not trusted: behind a proxy every
+/// client would share one address for throttling, which is safe (stricter), never spoofable.
+pub fn client_address(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+pub fn device(parts: &Parts) -> Device {
+    Device {
+        user_agent: parts
+            .headers
+            .get(USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+        client_address: client_address(parts),
+    }
+}

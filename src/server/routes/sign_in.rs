@@ -1,0 +1,121 @@
+//! `POST /login` and `POST /logout`: ordinary form posts answered with a redirect, so signing in
+//! and out work with or without JavaScript.
+
+use axum::extract::State;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::error::AppError;
+use crate::server::auth::audit::{self, AuditAction, AuditEvent};
+use crate::server::auth::login::{self, LoginError};
+use crate::server::auth::session;
+use crate::server::routes::{client_address, device};
+use crate::server::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Where to go after signing in: only a path on this site, never `//elsewhere` or a full URL.
+pub fn safe_next(next: &str) -> &str {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if local {
+        next
+    } else {
+        "/"
+    }
+}
+
+fn back_to_login(error: &str, next: &str) -> Response {
+    let query = serde_urlencoded::to_string([("error", error), ("next", safe_next(next))])
+        .unwrap_or_default();
+    Redirect::to(&format!("/login?{query}")).into_response()
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    parts: Parts,
+    session: Session,
+    form: Result<Form<SignInForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return back_to_login("invalid", "/");
+    };
+    if form.email.trim().is_empty() || form.password.is_empty() {
+        return back_to_login("missing", &form.next);
+    }
+    let now = state.clock.now();
+    let address = client_address(&parts);
+    match login::authenticate(&state.pool, &form.email, &form.password, &address, now).await {
+        Ok(account) => {
+            let started = session::start(
+                &session,
+                &state.pool,
+                &account,
+                &device(&parts),
+                state.config.session_absolute.value,
+                now,
+            )
+            .await;
+            match started {
+                Ok(()) => Redirect::to(safe_next(&form.next)).into_response(),
+                Err(error) => AppError::internal(error).into_response(),
+            }
+        }
+        Err(LoginError::InvalidCredentials) => back_to_login("credentials", &form.next),
+        Err(LoginError::Locked { .. }) => back_to_login("locked", &form.next),
+        Err(LoginError::OrganisationSuspended) => back_to_login("suspended", &form.next),
+        Err(LoginError::Internal(error)) => AppError::internal(error).into_response(),
+    }
+}
+
+pub async fn sign_out(State(state): State<AppState>, parts: Parts, session: Session) -> Response {
+    match session::end(&session, &state.pool).await {
+        Ok(Some(auth)) => {
+            let event = AuditEvent {
+                action: AuditAction::Logout,
+                actor_user_id: Some(auth.user_id),
+                subject: "",
+                client_address: &client_address(&parts),
+                detail: serde_json::json!({}),
+            };
+            let organisation = login::load_account_by_id(&state.pool, auth.user_id)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|account| account.organisation_id);
+            if let Err(error) =
+                audit::record(&state.pool, organisation, event, state.clock.now()).await
+            {
+                tracing::warn!(%error, "could not audit a sign-out");
+            }
+            Redirect::to("/login?signed_out=1").into_response()
+        }
+        Ok(None) => Redirect::to("/login").into_response(),
+        Err(error) => AppError::internal(error).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next("/account"), "/account");
+        assert_eq!(safe_next("/markets?x=1"), "/markets?x=1");
+        for hostile in ["//evil.example", "https://evil.example", "/\\evil.example", "", "account"]
+        {
+            assert_eq!(safe_next(hostile), "/", "{hostile}");
+        }
+    }
+}

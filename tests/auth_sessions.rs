@@ -1,0 +1,377 @@
+//! Browser sign-in: the form, the session cookie, the guard's checks on every request, timeouts
+//! judged by an injected clock, sign-out, ending sessions, password change and throttling.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use common::*;
+use marketedge::model::organisation::MembershipRole;
+use marketedge::server::config::Config;
+use marketedge::server::state::AppState;
+use sqlx::PgPool;
+
+fn location(answer: &Answer) -> String {
+    answer.headers.get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+#[sqlx::test]
+async fn signing_in_sets_a_strict_http_only_session_and_redirects(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool);
+
+    let answer = sign_in(&app, "  ANA@gym.example ", &user.password, None).await;
+
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&answer), "/account");
+    let set_cookie = answer.headers["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set_cookie.starts_with("marketedge_session="), "{set_cookie}");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set_cookie.contains(attribute), "{attribute} missing: {set_cookie}");
+    }
+    assert!(!set_cookie.contains("Secure"), "plain http in test: {set_cookie}");
+    assert!(!set_cookie.contains("Domain"), "{set_cookie}");
+    let cookie = session_cookie(&answer).unwrap();
+    let me = whoami(&app, Credential::Cookie(&cookie)).await.json();
+    assert_eq!(me["email"], "ana@gym.example");
+    assert_eq!(me["role"], "analyst");
+}
+
+#[sqlx::test]
+async fn production_cookies_are_secure_and_host_prefixed(pool: PgPool) {
+    let user = fx_user(&pool, "prod@gym.example", Some(MembershipRole::Viewer)).await;
+    let config = Config::resolve(
+        |name| match name {
+            "APP_ENV" => Some("production".into()),
+            "DATABASE_URL" => Some("postgres://unused@localhost/unused".into()),
+            "JWT_SECRET" => Some("q8Zt3vN1xR7pL0mW5kJ2hG9fD4sA6yUcE".into()),
+            _ => None,
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .unwrap();
+    let state = AppState::new(pool, config, fx_leptos_options(), fx_state_clock());
+    let app = fx_app_with(state);
+
+    let answer = sign_in(&app, &user.email, &user.password, None).await;
+
+    let set_cookie = answer.headers["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set_cookie.starts_with("__Host-marketedge_session="), "{set_cookie}");
+    assert!(set_cookie.contains("Secure"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Strict") && set_cookie.contains("HttpOnly"));
+    assert!(!set_cookie.contains("Domain"), "{set_cookie}");
+}
+
+fn fx_state_clock() -> marketedge::server::clock::Clock {
+    marketedge::server::clock::Clock::manual(time::OffsetDateTime::now_utc())
+}
+
+#[sqlx::test]
+async fn wrong_password_and_unknown_email_get_the_same_answer(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool);
+
+    let wrong = sign_in(&app, &user.email, "not-the-password-at-all", None).await;
+    let unknown = sign_in(&app, "nobody@gym.example", "not-the-password-at-all", None).await;
+
+    assert_eq!(wrong.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        (wrong.status, location(&wrong), &wrong.body),
+        (unknown.status, location(&unknown), &unknown.body)
+    );
+    assert_eq!(location(&wrong), "/login?error=credentials&next=%2Faccount");
+    assert!(session_cookie(&wrong).is_none() && session_cookie(&unknown).is_none());
+}
+
+#[sqlx::test]
+async fn the_session_id_changes_at_sign_in(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool);
+    let first = signed_in(&app, &user.email, &user.password).await;
+
+    let again = sign_in(&app, &user.email, &user.password, Some(&first)).await;
+
+    let second = session_cookie(&again).expect("a new cookie");
+    assert_ne!(first, second);
+    assert_eq!(whoami(&app, Credential::Cookie(&first)).await.body, "null", "old id is dead");
+    assert_eq!(whoami(&app, Credential::Cookie(&second)).await.json()["email"], user.email);
+}
+
+#[sqlx::test]
+async fn idle_sessions_end_and_activity_keeps_them_alive(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let state = fx_state(pool.clone());
+    let clock = state.clock.clone();
+    let app = fx_app_with(state);
+    let cookie = signed_in(&app, &user.email, &user.password).await;
+
+    // Active every 20 minutes: 40 minutes in, past the 30-minute idle limit, still signed in.
+    clock.advance(Duration::from_secs(20 * 60));
+    assert_eq!(whoami(&app, Credential::Cookie(&cookie)).await.json()["email"], user.email);
+    clock.advance(Duration::from_secs(20 * 60));
+    assert_eq!(whoami(&app, Credential::Cookie(&cookie)).await.json()["email"], user.email);
+
+    // Then 31 quiet minutes.
+    clock.advance(Duration::from_secs(31 * 60));
+    assert_eq!(whoami(&app, Credential::Cookie(&cookie)).await.body, "null");
+    let rows: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM user_sessions").fetch_one(&pool).await.unwrap();
+    assert_eq!(rows, 0, "the expired session is deleted");
+}
+
+#[sqlx::test]
+async fn sessions_end_at_the_absolute_limit_however_active(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let state = fx_state(pool);
+    let clock = state.clock.clone();
+    let app = fx_app_with(state);
+    let cookie = signed_in(&app, &user.email, &user.password).await;
+
+    // Twelve hours of activity every 20 minutes…
+    for _ in 0..36 {
+        clock.advance(Duration::from_secs(20 * 60));
+        assert_eq!(whoami(&app, Credential::Cookie(&cookie)).await.json()["email"], user.email);
+    }
+    // …and one request more ends it.
+    clock.advance(Duration::from_secs(20 * 60));
+    assert_eq!(whoami(&app, Credential::Cookie(&cookie)).await.body, "null");
+}
+
+#[sqlx::test]
+async fn signing_out_ends_the_session(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool.clone());
+    let cookie = signed_in(&app, &user.email, &user.password).await;
+
+    let answer = send(
+        &app,
+        axum::http::Request::post("/logout")
+            .header("cookie", &cookie)
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&answer), "/login?signed_out=1");
+    assert_eq!(whoami(&app, Credential::Cookie(&cookie)).await.body, "null");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions.session")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+}
+
+#[sqlx::test]
+async fn deactivation_suspension_and_role_changes_apply_on_the_next_request(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool.clone());
+    let cookie = signed_in(&app, &user.email, &user.password).await;
+
+    sqlx::query("UPDATE memberships SET role = 'viewer' WHERE user_id = $1")
+        .bind(user.user_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(whoami(&app, Credential::Cookie(&cookie)).await.json()["role"], "viewer");
+
+    sqlx::query("UPDATE organisations SET status = 'suspended' WHERE id = $1")
+        .bind(user.organisation_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(whoami(&app, Credential::Cookie(&cookie)).await.body, "null");
+
+    sqlx::query("UPDATE organisations SET status = 'active'").execute(&pool).await.unwrap();
+    let cookie = signed_in(&app, &user.email, &user.password).await;
+    sqlx::query("UPDATE users SET status = 'deactivated' WHERE id = $1")
+        .bind(user.user_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(whoami(&app, Credential::Cookie(&cookie)).await.body, "null");
+    let answer = sign_in(&app, &user.email, &user.password, None).await;
+    assert_eq!(
+        location(&answer),
+        "/login?error=credentials&next=%2Faccount",
+        "deactivated looks like wrong credentials"
+    );
+}
+
+#[sqlx::test]
+async fn a_suspended_organisation_is_named_at_sign_in(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    sqlx::query("UPDATE organisations SET status = 'suspended'").execute(&pool).await.unwrap();
+    let app = fx_app(pool);
+
+    let answer = sign_in(&app, &user.email, &user.password, None).await;
+
+    assert_eq!(location(&answer), "/login?error=suspended&next=%2Faccount");
+    assert!(session_cookie(&answer).is_none());
+}
+
+#[sqlx::test]
+async fn protected_functions_answer_401_without_credentials(pool: PgPool) {
+    let app = fx_app(pool);
+
+    let answer = call_as(&app, "/api/my_sessions", "", Credential::None).await;
+
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.body);
+    assert_eq!(answer.json()["error"], "unauthenticated");
+}
+
+#[sqlx::test]
+async fn one_session_can_end_another_but_not_someone_elses(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let other = fx_user(&pool, "bo@gym.example", Some(MembershipRole::Viewer)).await;
+    let app = fx_app(pool.clone());
+    let first = signed_in(&app, &user.email, &user.password).await;
+    let second = signed_in(&app, &user.email, &user.password).await;
+    let others = signed_in(&app, &other.email, &other.password).await;
+
+    let listed = call_as(&app, "/api/my_sessions", "", Credential::Cookie(&first)).await.json();
+    let listed = listed.as_array().unwrap().clone();
+    assert_eq!(listed.len(), 2);
+    let second_id =
+        listed.iter().find(|s| s["current"] == false).unwrap()["id"].as_str().unwrap().to_owned();
+    let others_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM user_sessions WHERE user_id = $1")
+            .bind(other.user_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+
+    let foreign =
+        call_as(&app, "/api/end_session", &format!("id={others_id}"), Credential::Cookie(&first))
+            .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    assert_eq!(whoami(&app, Credential::Cookie(&others)).await.json()["email"], other.email);
+
+    let ended =
+        call_as(&app, "/api/end_session", &format!("id={second_id}"), Credential::Cookie(&first))
+            .await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.body);
+    assert_eq!(whoami(&app, Credential::Cookie(&second)).await.body, "null");
+    assert_eq!(whoami(&app, Credential::Cookie(&first)).await.json()["email"], user.email);
+}
+
+#[sqlx::test]
+async fn changing_the_password_ends_every_other_session_and_needs_the_current_one(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool.clone());
+    let here = signed_in(&app, &user.email, &user.password).await;
+    let elsewhere = signed_in(&app, &user.email, &user.password).await;
+    let new_password = "copper-lantern-meadow-77";
+
+    let refused = call_as(
+        &app,
+        "/api/change_password",
+        &serde_urlencoded::to_string([
+            ("current_password", "wrong-current-password"),
+            ("new_password", "password1234"),
+            ("confirm_password", "password12345"),
+        ])
+        .unwrap(),
+        Credential::Cookie(&here),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    let codes: Vec<(String, String)> = refused.json()["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap().to_owned(), f["code"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("new_password".to_owned(), "too_common".to_owned()),
+            ("confirm_password".to_owned(), "mismatch".to_owned())
+        ]
+    );
+
+    let wrong_current = call_as(
+        &app,
+        "/api/change_password",
+        &serde_urlencoded::to_string([
+            ("current_password", "wrong-current-password"),
+            ("new_password", new_password),
+            ("confirm_password", new_password),
+        ])
+        .unwrap(),
+        Credential::Cookie(&here),
+    )
+    .await;
+    assert_eq!(wrong_current.json()["fields"][0]["code"], "wrong_password");
+
+    let changed = call_as(
+        &app,
+        "/api/change_password",
+        &serde_urlencoded::to_string([
+            ("current_password", user.password.as_str()),
+            ("new_password", new_password),
+            ("confirm_password", new_password),
+        ])
+        .unwrap(),
+        Credential::Cookie(&here),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    let renewed = session_cookie(&changed).expect("this browser gets a new session id");
+    assert_ne!(renewed, here);
+    assert_eq!(whoami(&app, Credential::Cookie(&renewed)).await.json()["email"], user.email);
+    assert_eq!(whoami(&app, Credential::Cookie(&elsewhere)).await.body, "null");
+    let old = sign_in(&app, &user.email, &user.password, None).await;
+    assert_eq!(location(&old), "/login?error=credentials&next=%2Faccount");
+    signed_in(&app, &user.email, new_password).await;
+}
+
+#[sqlx::test]
+async fn repeated_failures_lock_the_account_for_a_while_then_it_recovers(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let state = fx_state(pool.clone());
+    let clock = state.clock.clone();
+    let app = fx_app_with(state);
+
+    for _ in 0..5 {
+        let answer = sign_in(&app, &user.email, "guessing-wrong-again", None).await;
+        assert_eq!(location(&answer), "/login?error=credentials&next=%2Faccount");
+    }
+    let locked = sign_in(&app, &user.email, &user.password, None).await;
+    assert_eq!(
+        location(&locked),
+        "/login?error=locked&next=%2Faccount",
+        "even the right password waits"
+    );
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM platform_audit_log WHERE action = 'login_locked' AND subject = $1",
+    )
+    .bind(&user.email)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+
+    clock.advance(Duration::from_secs(61));
+    signed_in(&app, &user.email, &user.password).await;
+    let counters: i64 = sqlx::query_scalar("SELECT count(*) FROM login_throttle WHERE key = $1")
+        .bind(format!("account:{}", user.email))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(counters, 0, "success clears the account's counter");
+}
+
+#[sqlx::test]
+async fn unknown_emails_are_throttled_like_known_ones(pool: PgPool) {
+    let app = fx_app(pool);
+
+    for _ in 0..5 {
+        sign_in(&app, "ghost@gym.example", "guessing-wrong-again", None).await;
+    }
+    let answer = sign_in(&app, "ghost@gym.example", "guessing-wrong-again", None).await;
+
+    assert_eq!(location(&answer), "/login?error=locked&next=%2Faccount");
+}
