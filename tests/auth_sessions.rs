@@ -375,3 +375,31 @@ async fn unknown_emails_are_throttled_like_known_ones(pool: PgPool) {
 
     assert_eq!(location(&answer), "/login?error=locked&next=%2Faccount");
 }
+
+#[sqlx::test]
+async fn pages_that_need_a_login_redirect_to_it_and_show_who_is_signed_in(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool);
+
+    // Browsers navigate with `Accept: text/html`; that is what makes the redirect a real 302.
+    let navigate = |cookie: Option<&str>| {
+        let mut request = axum::http::Request::get("/account").header("accept", "text/html");
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.body(axum::body::Body::empty()).unwrap()
+    };
+    let anonymous = tokio::time::timeout(Duration::from_secs(5), send(&app, navigate(None)))
+        .await
+        .expect("anonymous answered");
+    assert_eq!(anonymous.status, StatusCode::FOUND, "{}", anonymous.body);
+    assert_eq!(location(&anonymous), "/login?next=/account");
+
+    let cookie = signed_in(&app, &user.email, &user.password).await;
+    let page = tokio::time::timeout(Duration::from_secs(5), send(&app, navigate(Some(&cookie))))
+        .await
+        .expect("signed-in answered");
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Fixture ana@gym.example"), "{}", page.body);
+    assert!(page.body.contains("Sign out"));
+}

@@ -6,3 +6,15 @@ export async function openHydrated(page: Page, path: string): Promise<void> {
   await page.goto(path);
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
+
+/** Signs in through the login form (a plain form post: works with or without hydration). */
+export async function signIn(page: Page, email: string, password: string, path = "/login"): Promise<void> {
+  await page.goto(path);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Sign out" }).click();
+}

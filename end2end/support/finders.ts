@@ -7,3 +7,5 @@ export const statusButton = (page: Page) =>
 export const statusResult = (page: Page) => page.getByTestId("status-result");
 
 export const mainHeading = (page: Page) => page.getByRole("heading", { level: 1 });
+
+export const identity = (page: Page) => page.getByTestId("identity");

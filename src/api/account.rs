@@ -10,64 +10,42 @@ use crate::model::account::{CurrentUser, SessionSummary};
 pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
     // public: visitors get `None`; a signed-in caller gets only their own identity, as resolved
     // by the guard.
-    use crate::server::auth::ctx;
-    crate::api::respond(
-        ctx::optional_for_server_fn().await.map(|ctx| ctx.map(|c| c.current_user())),
-    )
+    let scope = crate::server::auth::ctx::RequestScope::capture()?;
+    let ctx = scope.optional_ctx().await;
+    scope.respond(ctx.map(|ctx| ctx.map(|ctx| ctx.current_user())))
 }
 
 #[server(prefix = "/api", endpoint = "my_sessions")]
 pub async fn my_sessions() -> Result<Vec<SessionSummary>, AppError> {
-    use crate::server::auth::ctx;
-    crate::api::respond(
-        async {
-            let ctx = ctx::for_server_fn().await?;
-            let state = expect_context::<crate::server::state::AppState>();
-            crate::server::account::list_sessions(&ctx, &state).await
-        }
-        .await,
-    )
+    let scope = crate::server::auth::ctx::RequestScope::capture()?;
+    let result = async {
+        let ctx = scope.ctx().await?;
+        crate::server::account::list_sessions(&ctx, &scope.state).await
+    }
+    .await;
+    scope.respond(result)
 }
 
 #[server(prefix = "/api", endpoint = "end_session")]
 pub async fn end_session(id: Uuid) -> Result<(), AppError> {
-    use crate::server::auth::ctx;
-    use crate::server::auth::session;
-    crate::api::respond(
-        async {
-            let ctx = ctx::for_server_fn().await?;
-            let state = expect_context::<crate::server::state::AppState>();
-            // Scoped by the caller's user id: another user's session id simply matches nothing.
-            match session::end_records(&state.pool, ctx.user_id(), &[id]).await? {
-                0 => Err(AppError::NotFound),
-                _ => {
-                    audit_session_end(&state, &ctx, 1).await;
-                    Ok(())
-                }
-            }
-        }
-        .await,
-    )
+    let scope = crate::server::auth::ctx::RequestScope::capture()?;
+    let result = async {
+        let ctx = scope.ctx().await?;
+        crate::server::account::end_session(&ctx, &scope.state, id).await
+    }
+    .await;
+    scope.respond(result)
 }
 
 #[server(prefix = "/api", endpoint = "end_other_sessions")]
 pub async fn end_other_sessions() -> Result<u64, AppError> {
-    use crate::server::auth::ctx::{self, Credential};
-    use crate::server::auth::session;
-    crate::api::respond(
-        async {
-            let ctx = ctx::for_server_fn().await?;
-            let state = expect_context::<crate::server::state::AppState>();
-            let keep = match ctx.credential() {
-                Credential::Session { record_id } => Some(*record_id),
-                Credential::Bearer { .. } => None,
-            };
-            let ended = session::end_all_except(&state.pool, ctx.user_id(), keep).await?;
-            audit_session_end(&state, &ctx, ended).await;
-            Ok(ended)
-        }
-        .await,
-    )
+    let scope = crate::server::auth::ctx::RequestScope::capture()?;
+    let result = async {
+        let ctx = scope.ctx().await?;
+        crate::server::account::end_other_sessions(&ctx, &scope.state).await
+    }
+    .await;
+    scope.respond(result)
 }
 
 #[server(prefix = "/api", endpoint = "change_password")]
@@ -76,39 +54,16 @@ pub async fn change_password(
     new_password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
-    use crate::server::auth::ctx;
-    crate::api::respond(
-        async {
-            let ctx = ctx::for_server_fn().await?;
-            crate::server::account::change_password(
-                &ctx,
-                &current_password,
-                &new_password,
-                &confirm_password,
-            )
-            .await
-        }
-        .await,
-    )
-}
-
-#[cfg(feature = "ssr")]
-async fn audit_session_end(
-    state: &crate::server::state::AppState,
-    ctx: &crate::server::auth::ctx::Ctx,
-    ended: u64,
-) {
-    use crate::server::auth::audit::{self, AuditAction, AuditEvent};
-    let event = AuditEvent {
-        action: AuditAction::SessionEnded,
-        actor_user_id: Some(ctx.user_id()),
-        subject: "",
-        client_address: "",
-        detail: serde_json::json!({ "sessions_ended": ended }),
-    };
-    if let Err(error) =
-        audit::record(&state.pool, ctx.organisation_id(), event, state.clock.now()).await
-    {
-        tracing::warn!(%error, "could not audit ended sessions");
+    let scope = crate::server::auth::ctx::RequestScope::capture()?;
+    let result = async {
+        let ctx = scope.ctx().await?;
+        let passwords = crate::server::account::PasswordChange {
+            current: &current_password,
+            new: &new_password,
+            confirm: &confirm_password,
+        };
+        crate::server::account::change_password(&ctx, &scope, passwords).await
     }
+    .await;
+    scope.respond(result)
 }

@@ -1,14 +1,11 @@
 //! A signed-in person's own account: their sessions and their password. Every function takes the
 //! context first; the user acted on is always the context's user.
 
-use axum::http::request::Parts;
-use tower_sessions::Session;
-
 use crate::error::{AppError, FieldError};
 use crate::model::account::SessionSummary;
 use crate::model::validation::{check_present, field_error};
 use crate::server::auth::audit::{self, AuditAction, AuditEvent};
-use crate::server::auth::ctx::{Credential, Ctx};
+use crate::server::auth::ctx::{Credential, Ctx, RequestScope};
 use crate::server::auth::password::{self, Verified};
 use crate::server::auth::policy::check_password_policy;
 use crate::server::auth::refresh;
@@ -44,16 +41,65 @@ fn rfc3339(time: time::OffsetDateTime) -> String {
     time.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
+/// Ends one of the context user's sessions. Scoped by user id: another user's session id simply
+/// matches nothing (404).
+pub async fn end_session(
+    ctx: &Ctx,
+    state: &AppState,
+    record_id: uuid::Uuid,
+) -> Result<(), AppError> {
+    match session::end_records(&state.pool, ctx.user_id(), &[record_id]).await? {
+        0 => Err(AppError::NotFound),
+        ended => {
+            audit_sessions_ended(ctx, state, ended).await;
+            Ok(())
+        }
+    }
+}
+
+/// Ends every session of the context user except the one making the request.
+pub async fn end_other_sessions(ctx: &Ctx, state: &AppState) -> Result<u64, AppError> {
+    let keep = match ctx.credential() {
+        Credential::Session { record_id } => Some(*record_id),
+        Credential::Bearer { .. } => None,
+    };
+    let ended = session::end_all_except(&state.pool, ctx.user_id(), keep).await?;
+    audit_sessions_ended(ctx, state, ended).await;
+    Ok(ended)
+}
+
+async fn audit_sessions_ended(ctx: &Ctx, state: &AppState, ended: u64) {
+    let event = AuditEvent {
+        action: AuditAction::SessionEnded,
+        actor_user_id: Some(ctx.user_id()),
+        subject: "",
+        client_address: "",
+        detail: serde_json::json!({ "sessions_ended": ended }),
+    };
+    if let Err(error) =
+        audit::record(&state.pool, ctx.organisation_id(), event, state.clock.now()).await
+    {
+        tracing::warn!(%error, "could not audit ended sessions");
+    }
+}
+
+/// The three fields of the change-password form.
+pub struct PasswordChange<'a> {
+    pub current: &'a str,
+    pub new: &'a str,
+    pub confirm: &'a str,
+}
+
 /// Changes the context user's password. Requires the current one; ends every other session and
 /// every refresh token (by bumping `auth_version`), and gives this browser a new session id.
 pub async fn change_password(
     ctx: &Ctx,
-    current_password: &str,
-    new_password: &str,
-    confirm_password: &str,
+    scope: &RequestScope,
+    passwords: PasswordChange<'_>,
 ) -> Result<(), AppError> {
-    let state = leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| AppError::internal("change_password without AppState"))?;
+    let state = &scope.state;
+    let (current_password, new_password, confirm_password) =
+        (passwords.current, passwords.new, passwords.confirm);
     let current_user = ctx.current_user();
 
     let mut problems: Vec<FieldError> = Vec::new();
@@ -105,7 +151,7 @@ pub async fn change_password(
     session::end_all_except(&state.pool, ctx.user_id(), keep).await?;
     refresh::revoke_all_for_user(&state.pool, ctx.user_id(), now).await?;
     if let Some(record_id) = keep {
-        renew_this_session(&state, ctx, record_id, new_version).await?;
+        renew_this_session(ctx, scope, record_id, new_version).await?;
     }
     let event = AuditEvent {
         action: AuditAction::PasswordChanged,
@@ -121,13 +167,14 @@ pub async fn change_password(
 /// Keeps this browser signed in after a password change: new session id (a privilege change),
 /// new `auth_version` in the record.
 async fn renew_this_session(
-    state: &AppState,
     ctx: &Ctx,
+    scope: &RequestScope,
     record_id: uuid::Uuid,
     auth_version: i32,
 ) -> Result<(), AppError> {
-    let session = leptos::prelude::use_context::<Parts>()
-        .and_then(|parts| parts.extensions.get::<Session>().cloned())
+    let state = &scope.state;
+    let session = scope
+        .session()
         .ok_or_else(|| AppError::internal("session credential without a session"))?;
     let auth = SessionAuth { record_id, user_id: ctx.user_id(), auth_version };
     session.cycle_id().await.map_err(AppError::internal)?;

@@ -4,7 +4,7 @@
 //! elsewhere or suspension takes effect on the very next request.
 //!
 //! `Ctx` has no public constructor: the only ways to get one are [`resolve`] and
-//! [`for_server_fn`], which is what makes "every data function takes the context first" a rule
+//! [`RequestScope::ctx`], which is what makes "every data function takes the context first" a rule
 //! the compiler enforces.
 
 use std::time::Duration;
@@ -117,23 +117,55 @@ pub async fn resolve_optional(state: &AppState, parts: &Parts) -> Result<Option<
     }
 }
 
-/// The context of the server function being handled. Every non-public server function starts
-/// with this.
-pub async fn for_server_fn() -> Result<Ctx, AppError> {
-    let state = leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| AppError::internal("server function without AppState"))?;
-    let parts = leptos::prelude::use_context::<Parts>()
-        .ok_or_else(|| AppError::internal("server function without request parts"))?;
-    resolve(&state, &parts).await
+/// What a server function needs from its request, captured synchronously when it starts.
+///
+/// Leptos provides these as reactive context, which is only reliably readable before the
+/// function's first `.await` (during server rendering the rest of the future may be polled
+/// outside the owner). Every server function therefore takes this scope first and reads
+/// nothing from context afterwards.
+#[derive(Clone)]
+pub struct RequestScope {
+    pub state: AppState,
+    parts: Parts,
+    response: Option<leptos_axum::ResponseOptions>,
 }
 
-/// Like [`for_server_fn`], for the few functions that also answer visitors.
-pub async fn optional_for_server_fn() -> Result<Option<Ctx>, AppError> {
-    let state = leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| AppError::internal("server function without AppState"))?;
-    let parts = leptos::prelude::use_context::<Parts>()
-        .ok_or_else(|| AppError::internal("server function without request parts"))?;
-    resolve_optional(&state, &parts).await
+impl RequestScope {
+    /// Captures the scope of the server function being handled.
+    pub fn capture() -> Result<Self, AppError> {
+        use leptos::prelude::use_context;
+        let state = use_context::<AppState>()
+            .ok_or_else(|| AppError::internal("server function without AppState"))?;
+        let parts = use_context::<Parts>()
+            .ok_or_else(|| AppError::internal("server function without request parts"))?;
+        Ok(RequestScope { state, parts, response: use_context::<leptos_axum::ResponseOptions>() })
+    }
+
+    /// The caller's context; 401 without valid credentials.
+    pub async fn ctx(&self) -> Result<Ctx, AppError> {
+        resolve(&self.state, &self.parts).await
+    }
+
+    /// The caller's context, or `None` for a visitor.
+    pub async fn optional_ctx(&self) -> Result<Option<Ctx>, AppError> {
+        resolve_optional(&self.state, &self.parts).await
+    }
+
+    /// The browser session of this request, if it came with one.
+    pub fn session(&self) -> Option<Session> {
+        self.parts.extensions.get::<Session>().cloned()
+    }
+
+    /// Sets the HTTP status of a failed server function from its [`AppError`] (server functions
+    /// otherwise answer every error with 500), then passes the result on.
+    pub fn respond<T>(&self, result: Result<T, AppError>) -> Result<T, AppError> {
+        if let (Err(error), Some(response)) = (&result, &self.response) {
+            if let Ok(status) = axum::http::StatusCode::from_u16(error.status()) {
+                response.set_status(status);
+            }
+        }
+        result
+    }
 }
 
 async fn from_bearer(state: &AppState, token: &str) -> Result<Ctx, AppError> {
