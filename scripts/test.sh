@@ -28,7 +28,7 @@ status=0
 
 # --- cargo test -------------------------------------------------------------------------------
 say "cargo test"
-RUSTFLAGS="--cfg erase_components" cargo test --no-default-features --features ssr 2>&1 \
+RUSTFLAGS="--cfg erase_components" cargo test --no-fail-fast --no-default-features --features ssr 2>&1 \
   | tee "$LOGS/cargo-test.log"
 cargo_status=${PIPESTATUS[0]}
 read -r cargo_passed cargo_failed < <(

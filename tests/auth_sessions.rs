@@ -47,6 +47,7 @@ async fn production_cookies_are_secure_and_host_prefixed(pool: PgPool) {
             "APP_ENV" => Some("production".into()),
             "DATABASE_URL" => Some("postgres://unused@localhost/unused".into()),
             "JWT_SECRET" => Some("q8Zt3vN1xR7pL0mW5kJ2hG9fD4sA6yUcE".into()),
+            "PUBLIC_URL" => Some("https://app.marketedge.example".into()),
             _ => None,
         },
         "127.0.0.1:0".parse().unwrap(),

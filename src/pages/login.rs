@@ -22,6 +22,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let error = move || query.read().get("error").map(|code| sign_in_error_message(&code));
     let signed_out = move || query.read().get("signed_out").is_some();
+    let was_reset = move || query.read().get("reset").is_some();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".to_owned());
 
     view! {
@@ -30,6 +31,9 @@ pub fn LoginPage() -> impl IntoView {
             <h1 id="login-heading">"Sign in to MarketEdge"</h1>
             <Show when=signed_out>
                 <p class="notice" role="status">"You have signed out."</p>
+            </Show>
+            <Show when=was_reset>
+                <p class="notice" role="status">"Your password is set. Sign in with it."</p>
             </Show>
             {move || {
                 error().map(|message| view! { <p class="error" role="alert" id="login-error">{message}</p> })
@@ -52,6 +56,7 @@ pub fn LoginPage() -> impl IntoView {
                 </div>
                 <button type="submit" class="button">"Sign in"</button>
             </form>
+            <p><a href="/forgot-password">"Forgot your password?"</a></p>
         </section>
     }
 }

@@ -147,6 +147,13 @@ pub struct Config {
     pub session_idle: Setting<Duration>,
     /// A browser session ends this long after sign-in, however active.
     pub session_absolute: Setting<Duration>,
+    /// The address people reach MarketEdge at, for links in email.
+    pub public_url: Setting<String>,
+    /// `smtp://` or `smtps://` URL of the mail relay; without it mail is only logged (development
+    /// and test) or kept in the outbox until it is configured (production).
+    pub smtp_url: Option<Setting<Secret>>,
+    /// The `From` of outgoing mail.
+    pub mail_from: Setting<String>,
 }
 
 impl Config {
@@ -193,6 +200,49 @@ impl Config {
         let absolute_hours =
             parse_number("SESSION_ABSOLUTE_HOURS", 12u64, 1..=720, &var, &mut problems);
 
+        let public_url = match var("PUBLIC_URL") {
+            Some(url) => {
+                if !matches!(Url::parse(&url), Ok(parsed) if matches!(parsed.scheme(), "http" | "https"))
+                {
+                    problems.push(ConfigProblem {
+                        variable: "PUBLIC_URL",
+                        message: "is not an http(s):// URL".into(),
+                    });
+                }
+                Setting::new(url.trim_end_matches('/').to_owned(), Source::Env("PUBLIC_URL"))
+            }
+            None => {
+                if env == AppEnv::Production {
+                    problems.push(ConfigProblem {
+                        variable: "PUBLIC_URL",
+                        message: "required in production (links in email point to it)".into(),
+                    });
+                }
+                Setting::new(
+                    format!("http://{}", listen_addr.value),
+                    Source::Derived("http:// and the listen address".into()),
+                )
+            }
+        };
+        let smtp_url = var("SMTP_URL").and_then(|url| {
+            if matches!(Url::parse(&url), Ok(parsed) if matches!(parsed.scheme(), "smtp" | "smtps"))
+            {
+                Some(Setting::new(Secret(url), Source::Env("SMTP_URL")))
+            } else {
+                problems.push(ConfigProblem {
+                    variable: "SMTP_URL",
+                    message: "is not an smtp:// or smtps:// URL".into(),
+                });
+                None
+            }
+        });
+        let mail_from = match var("MAIL_FROM") {
+            Some(from) => Setting::new(from, Source::Env("MAIL_FROM")),
+            None => {
+                Setting::new("MarketEdge <no-reply@marketedge.example>".into(), Source::Default)
+            }
+        };
+
         match (database_url, token_secret) {
             (Some(database_url), Some(token_secret)) if problems.is_empty() => Ok(Config {
                 app_env,
@@ -213,6 +263,9 @@ impl Config {
                     Duration::from_secs(absolute_hours.value * 3600),
                     absolute_hours.source,
                 ),
+                public_url,
+                smtp_url,
+                mail_from,
             }),
             _ => Err(ConfigErrors(problems)),
         }
@@ -266,6 +319,16 @@ impl Config {
                 (self.session_absolute.value.as_secs() / 3600).to_string(),
                 self.session_absolute.source.to_string(),
             ),
+            ("PUBLIC_URL", self.public_url.value.clone(), self.public_url.source.to_string()),
+            match &self.smtp_url {
+                Some(url) => {
+                    ("SMTP_URL", mask_url_password(url.value.expose()), url.source.to_string())
+                }
+                None => {
+                    ("SMTP_URL", "(not set: mail is logged, not sent)".into(), "default".into())
+                }
+            },
+            ("MAIL_FROM", self.mail_from.value.clone(), self.mail_from.source.to_string()),
         ]
     }
 }
@@ -633,6 +696,7 @@ mod tests {
             ("JWT_SECRET", GOOD_SECRET),
             ("DATABASE_PRIVATE_URL", "postgres://u:p@postgres.railway.internal:5432/railway"),
             ("PGHOST", "elsewhere"),
+            ("PUBLIC_URL", "https://app.marketedge.example"),
         ])
         .unwrap();
         assert_eq!(config.app_env.value, AppEnv::Production);
@@ -694,13 +758,17 @@ mod tests {
     fn production_reports_every_problem_at_once() {
         let errors = resolve(&[("APP_ENV", "production"), ("COOKIE_SECURE", "false")]).unwrap_err();
         let variables = problem_variables(errors);
-        assert_eq!(variables, vec!["DATABASE_URL", "JWT_SECRET", "COOKIE_SECURE"]);
+        assert_eq!(variables, vec!["DATABASE_URL", "JWT_SECRET", "COOKIE_SECURE", "PUBLIC_URL"]);
     }
 
     #[test]
     fn production_never_falls_back_to_the_local_database() {
-        let errors =
-            resolve(&[("APP_ENV", "production"), ("JWT_SECRET", GOOD_SECRET)]).unwrap_err();
+        let errors = resolve(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", GOOD_SECRET),
+            ("PUBLIC_URL", "https://app.marketedge.example"),
+        ])
+        .unwrap_err();
         assert_eq!(problem_variables(errors), vec!["DATABASE_URL"]);
     }
 
@@ -727,7 +795,10 @@ mod tests {
     #[test]
     fn unknown_app_env_is_a_problem_and_judged_strictly() {
         let errors = resolve(&[("APP_ENV", "staging")]).unwrap_err();
-        assert_eq!(problem_variables(errors), vec!["APP_ENV", "DATABASE_URL", "JWT_SECRET"]);
+        assert_eq!(
+            problem_variables(errors),
+            vec!["APP_ENV", "DATABASE_URL", "JWT_SECRET", "PUBLIC_URL"]
+        );
     }
 
     #[test]
@@ -762,6 +833,19 @@ mod tests {
         assert_eq!(config.session_absolute.value, Duration::from_secs(3600));
         let errors = resolve(&[("SESSION_IDLE_MINUTES", "0")]).unwrap_err();
         assert_eq!(problem_variables(errors), vec!["SESSION_IDLE_MINUTES"]);
+    }
+
+    #[test]
+    fn mail_settings_are_validated_and_masked() {
+        let config =
+            resolve(&[("SMTP_URL", "smtps://mailer:s3cr3tpass@smtp.example:465")]).unwrap();
+        assert!(config.smtp_url.is_some());
+        assert_eq!(config.public_url.value, "http://127.0.0.1:3000");
+        let printed = format!("{:?}", config.describe());
+        assert!(!printed.contains("s3cr3tpass"), "{printed}");
+        let errors =
+            resolve(&[("SMTP_URL", "mail.example:25"), ("PUBLIC_URL", "ftp://x")]).unwrap_err();
+        assert_eq!(problem_variables(errors), vec!["PUBLIC_URL", "SMTP_URL"]);
     }
 
     #[test]

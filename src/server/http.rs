@@ -9,7 +9,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::{shell, App};
 use crate::server::auth::session;
-use crate::server::routes::{sign_in, token};
+use crate::server::routes::{reset, sign_in, token};
 use crate::server::state::AppState;
 use crate::server::{health, request_id};
 
@@ -40,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::ready))
         .route("/login", post(sign_in::sign_in))
         .route("/logout", post(sign_in::sign_out))
+        .route("/forgot-password", post(reset::forgot_password))
+        .route("/reset-password", post(reset::reset_password))
         .route("/api/v1/token", post(token::issue_token))
         .leptos_routes_with_context(&state, routes, || (), {
             let leptos_options = leptos_options.clone();

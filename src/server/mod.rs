@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod health;
 pub mod http;
+pub mod mail;
 pub mod request_id;
 pub mod routes;
 pub mod serve;

@@ -10,7 +10,10 @@ use crate::server::auth::session;
 use crate::server::clock::Clock;
 use crate::server::config::Config;
 use crate::server::state::AppState;
-use crate::server::{db, http};
+use crate::server::{db, http, mail};
+
+/// How often the outbox is checked for mail to send.
+const MAIL_INTERVAL: Duration = Duration::from_secs(5);
 
 /// How often expired sessions, tokens and throttle counters are deleted.
 const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(60);
@@ -23,8 +26,13 @@ pub async fn run(config: Config, leptos_options: LeptosOptions) -> Result<(), St
     db::migrate(&pool).await.map_err(|error| format!("could not apply migrations: {error}"))?;
 
     let listen_addr = config.listen_addr.value;
+    let transport = mail::Transport::from_config(&config)?;
+    if matches!(transport, mail::Transport::Hold) {
+        tracing::warn!("SMTP_URL is not set: email stays in the outbox until it is");
+    }
     let state = AppState::new(pool, config, leptos_options, Clock::system());
     tokio::spawn(maintenance(state.clone()));
+    tokio::spawn(deliver_mail(state.clone(), transport));
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
 
     let listener = tokio::net::TcpListener::bind(listen_addr)
@@ -52,6 +60,17 @@ async fn maintenance(state: AppState) {
             db::delete_expired_auth_state(&state.pool, &state.config, state.clock.now()).await
         {
             tracing::warn!(%error, "maintenance: could not delete expired sign-in state");
+        }
+    }
+}
+
+/// Sends queued mail, forever. Failures are recorded per message by `deliver_due`.
+async fn deliver_mail(state: AppState, transport: mail::Transport) {
+    let mut interval = tokio::time::interval(MAIL_INTERVAL);
+    loop {
+        interval.tick().await;
+        if let Err(error) = mail::deliver_due(&state.pool, &transport, state.clock.now()).await {
+            tracing::warn!(%error, "mail delivery round failed");
         }
     }
 }

@@ -18,6 +18,8 @@ pub enum AuditAction {
     TokenIssued,
     RefreshTokenReused,
     SuperAdminCreated,
+    PasswordResetRequested,
+    PasswordReset,
 }
 
 /// One event: who did it, to what, from where.

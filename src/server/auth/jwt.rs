@@ -20,18 +20,21 @@ const LEEWAY_SECONDS: u64 = 5;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
     Access,
+    PasswordReset,
 }
 
 impl TokenKind {
     fn typ(self) -> &'static str {
         match self {
             TokenKind::Access => "at+jwt",
+            TokenKind::PasswordReset => "reset+jwt",
         }
     }
 
     fn audience(self) -> &'static str {
         match self {
             TokenKind::Access => "marketedge-api",
+            TokenKind::PasswordReset => "marketedge-password-reset",
         }
     }
 }
@@ -78,6 +81,42 @@ impl AccessClaims {
     }
 }
 
+/// A password-reset link's claims. `jti` is the `password_resets` row that makes it single-use;
+/// `ver` ties it to the password it replaces (any password change kills it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetClaims {
+    pub sub: Uuid,
+    pub ver: i32,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub iss: String,
+    pub aud: String,
+    pub jti: Uuid,
+}
+
+impl ResetClaims {
+    pub fn new(
+        user_id: Uuid,
+        auth_version: i32,
+        jti: Uuid,
+        now: OffsetDateTime,
+        lifetime: i64,
+    ) -> Self {
+        let now = now.unix_timestamp();
+        ResetClaims {
+            sub: user_id,
+            ver: auth_version,
+            iat: now,
+            nbf: now,
+            exp: now + lifetime,
+            iss: ISSUER.to_owned(),
+            aud: TokenKind::PasswordReset.audience().to_owned(),
+            jti,
+        }
+    }
+}
+
 /// Why a token was refused. Never shown to the client (they all answer 401); logged at debug.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
@@ -108,6 +147,14 @@ impl TokenKeys {
 
     pub fn verify_access(&self, token: &str) -> Result<AccessClaims, TokenError> {
         self.verify(TokenKind::Access, token)
+    }
+
+    pub fn sign_reset(&self, claims: &ResetClaims) -> Result<String, TokenError> {
+        self.sign(TokenKind::PasswordReset, claims)
+    }
+
+    pub fn verify_reset(&self, token: &str) -> Result<ResetClaims, TokenError> {
+        self.verify(TokenKind::PasswordReset, token)
     }
 
     fn sign<T: Serialize>(&self, kind: TokenKind, claims: &T) -> Result<String, TokenError> {

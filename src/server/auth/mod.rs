@@ -11,5 +11,6 @@ pub mod login;
 pub mod password;
 pub mod policy;
 pub mod refresh;
+pub mod reset;
 pub mod session;
 pub mod throttle;

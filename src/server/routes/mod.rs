@@ -1,6 +1,7 @@
 //! Plain HTTP routes that are not pages or server functions: the sign-in form's target (it must
 //! work before hydration, as an ordinary form post) and the API token endpoint.
 
+pub mod reset;
 pub mod sign_in;
 pub mod token;
 
