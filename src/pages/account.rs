@@ -1,6 +1,5 @@
 //! `/account`: who you are, where you are signed in (end any other session), and your password.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -9,8 +8,9 @@ use crate::api::account::{
     my_sessions, signed_in_user, ChangePassword, EndOtherSessions, EndSession,
 };
 use crate::components::field::{field_message, FieldMessage};
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::model::account::SessionSummary;
+use crate::model::validation::{check_new_password, check_present, field_error};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -145,37 +145,75 @@ fn short_agent(agent: &str) -> String {
 fn PasswordChange() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let result = change.value();
-    let errors = move || match result.get() {
-        Some(Err(AppError::Validation { fields })) => fields,
-        _ => Vec::new(),
+    // The shared rules run in the browser first; the server runs them again.
+    let browser_errors = RwSignal::new(Vec::<FieldError>::new());
+    let current = NodeRef::<leptos::html::Input>::new();
+    let new = NodeRef::<leptos::html::Input>::new();
+    let confirm = NodeRef::<leptos::html::Input>::new();
+    let errors = move || {
+        let local = browser_errors.get();
+        if !local.is_empty() {
+            return local;
+        }
+        match result.get() {
+            Some(Err(AppError::Validation { fields })) => fields,
+            _ => Vec::new(),
+        }
     };
     let other_error = move || match result.get() {
         Some(Err(AppError::Validation { .. })) | Some(Ok(())) | None => None,
         Some(Err(error)) => Some(error.to_string()),
     };
-    let done = move || matches!(result.get(), Some(Ok(())));
+    let done = move || browser_errors.get().is_empty() && matches!(result.get(), Some(Ok(())));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let value = |input: NodeRef<leptos::html::Input>| {
+            input.get_untracked().map(|input| input.value()).unwrap_or_default()
+        };
+        let (current_password, new_password, confirm_password) =
+            (value(current), value(new), value(confirm));
+        let mut problems: Vec<FieldError> = Vec::new();
+        problems.extend(check_present(
+            "current_password",
+            &current_password,
+            "your current password",
+        ));
+        problems.extend(check_new_password("new_password", &new_password));
+        if new_password != confirm_password {
+            problems.push(field_error(
+                "confirm_password",
+                "mismatch",
+                "The two new passwords differ.",
+            ));
+        }
+        let valid = problems.is_empty();
+        browser_errors.set(problems);
+        if valid {
+            change.dispatch(ChangePassword { current_password, new_password, confirm_password });
+        }
+    };
     view! {
         <section class="card" aria-labelledby="password-heading">
             <h2 id="password-heading">"Change your password"</h2>
             <p class="hint">"At least 12 characters. Changing it signs you out everywhere else."</p>
-            <ActionForm action=change attr:class="form">
+            <form class="form" on:submit=submit novalidate>
                 <div class="field">
                     <label for="current_password">"Current password"</label>
-                    <input id="current_password" name="current_password" type="password" autocomplete="current-password" aria-describedby="current_password-error"/>
+                    <input id="current_password" name="current_password" type="password" autocomplete="current-password" aria-describedby="current_password-error" node_ref=current/>
                     <FieldMessage field="current_password" message=Signal::derive(move || field_message(&errors(), "current_password"))/>
                 </div>
                 <div class="field">
                     <label for="new_password">"New password"</label>
-                    <input id="new_password" name="new_password" type="password" autocomplete="new-password" aria-describedby="new_password-error"/>
+                    <input id="new_password" name="new_password" type="password" autocomplete="new-password" aria-describedby="new_password-error" node_ref=new/>
                     <FieldMessage field="new_password" message=Signal::derive(move || field_message(&errors(), "new_password"))/>
                 </div>
                 <div class="field">
                     <label for="confirm_password">"New password again"</label>
-                    <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" aria-describedby="confirm_password-error"/>
+                    <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" aria-describedby="confirm_password-error" node_ref=confirm/>
                     <FieldMessage field="confirm_password" message=Signal::derive(move || field_message(&errors(), "confirm_password"))/>
                 </div>
                 <button type="submit" class="button">"Change password"</button>
-            </ActionForm>
+            </form>
             <Show when=done>
                 <p class="notice" role="status">"Password changed. Your other sessions have ended."</p>
             </Show>
