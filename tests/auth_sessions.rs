@@ -404,3 +404,49 @@ async fn pages_that_need_a_login_redirect_to_it_and_show_who_is_signed_in(pool: 
     assert!(page.body.contains("Fixture ana@gym.example"), "{}", page.body);
     assert!(page.body.contains("Sign out"));
 }
+
+#[sqlx::test]
+async fn signing_out_everywhere_else_keeps_only_this_browser(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool);
+    let here = signed_in(&app, &user.email, &user.password).await;
+    let phone = signed_in(&app, &user.email, &user.password).await;
+    let laptop = signed_in(&app, &user.email, &user.password).await;
+
+    let answer = call_as(&app, "/api/end_other_sessions", "", Credential::Cookie(&here)).await;
+
+    assert_eq!(answer.body, "2");
+    assert_eq!(whoami(&app, Credential::Cookie(&phone)).await.body, "null");
+    assert_eq!(whoami(&app, Credential::Cookie(&laptop)).await.body, "null");
+    assert_eq!(whoami(&app, Credential::Cookie(&here)).await.json()["email"], user.email);
+}
+
+#[sqlx::test]
+async fn maintenance_deletes_expired_sign_in_state_and_nothing_live(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let state = fx_state(pool.clone());
+    let (clock, config) = (state.clock.clone(), state.config.clone());
+    let app = fx_app_with(state);
+    signed_in(&app, &user.email, &user.password).await;
+    sign_in(&app, &user.email, "one-wrong-attempt-here", None).await;
+    let count = |table: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!("SELECT count(*) FROM {table}"))
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+
+    marketedge::server::db::delete_expired_auth_state(&pool, &config, clock.now()).await.unwrap();
+    assert_eq!(
+        (count("user_sessions").await, count("login_throttle").await),
+        (1, 2),
+        "live state stays"
+    );
+
+    clock.advance(Duration::from_secs(2 * 60 * 60));
+    marketedge::server::db::delete_expired_auth_state(&pool, &config, clock.now()).await.unwrap();
+    assert_eq!((count("user_sessions").await, count("login_throttle").await), (0, 0));
+}

@@ -3,4 +3,5 @@
 //! first, then does its work, then returns a DTO from `model`. Public functions say why in a `// public:` comment.
 
 pub mod account;
+pub mod audit;
 pub mod status;

@@ -2,6 +2,7 @@
 //! none of it can reach the browser bundle.
 
 pub mod account;
+pub mod audit_log;
 pub mod auth;
 pub mod bootstrap;
 pub mod clock;

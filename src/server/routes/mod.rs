@@ -7,6 +7,7 @@ pub mod token;
 
 use std::net::SocketAddr;
 
+use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::ConnectInfo;
 use axum::http::header::USER_AGENT;
 use axum::http::request::Parts;
@@ -16,10 +17,12 @@ use crate::server::auth::session::Device;
 /// The peer address of the connection. Forwarded headers are not trusted: behind a proxy every
 /// client would share one address for throttling, which is safe (stricter), never spoofable.
 pub fn client_address(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(address)| address.ip().to_string())
+    // Like axum's `ConnectInfo` extractor, fall back to `MockConnectInfo`, which tests install.
+    let connect_info = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0);
+    let mocked = || parts.extensions.get::<MockConnectInfo<SocketAddr>>().map(|info| info.0);
+    connect_info
+        .or_else(mocked)
+        .map(|address| address.ip().to_string())
         .unwrap_or_else(|| "unknown".to_owned())
 }
 

@@ -1,0 +1,43 @@
+//! Reading an organisation's audit trail. Context first; the organisation is always the
+//! context's own.
+
+use crate::error::AppError;
+use crate::model::account::Role;
+use crate::model::audit::AuditEntry;
+use crate::server::auth::ctx::Ctx;
+use crate::server::state::AppState;
+
+/// How many entries one page shows.
+pub const PAGE_SIZE: i64 = 50;
+
+/// The newest entries of the caller's organisation. Admins only.
+pub async fn recent_entries(ctx: &Ctx, state: &AppState) -> Result<Vec<AuditEntry>, AppError> {
+    ctx.require(Role::Admin)?;
+    let organisation_id = ctx.organisation_id().ok_or(AppError::Forbidden)?;
+    let rows = sqlx::query!(
+        r#"SELECT a.occurred_at, a.action::text AS "action!", u.email AS "actor?", a.subject,
+                  a.client_address
+           FROM audit_log a
+           LEFT JOIN users u ON u.id = a.actor_user_id
+           WHERE a.organisation_id = $1
+           ORDER BY a.occurred_at DESC, a.id DESC
+           LIMIT $2"#,
+        organisation_id,
+        PAGE_SIZE
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| AuditEntry {
+            occurred_at: row
+                .occurred_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            action: row.action,
+            actor: row.actor,
+            subject: row.subject,
+            client_address: row.client_address,
+        })
+        .collect())
+}
