@@ -355,7 +355,13 @@ async fn repeated_failures_lock_the_account_for_a_while_then_it_recovers(pool: P
     .unwrap();
     assert_eq!(audited, 1);
 
+    // The lock grows: after the first minute one more wrong guess locks for two.
     clock.advance(Duration::from_secs(61));
+    sign_in(&app, &user.email, "guessing-wrong-again", None).await;
+    clock.advance(Duration::from_secs(61));
+    let still = sign_in(&app, &user.email, &user.password, None).await;
+    assert_eq!(location(&still), "/login?error=locked&next=%2Faccount");
+    clock.advance(Duration::from_secs(60));
     signed_in(&app, &user.email, &user.password).await;
     let counters: i64 = sqlx::query_scalar("SELECT count(*) FROM login_throttle WHERE key = $1")
         .bind(format!("account:{}", user.email))
@@ -418,7 +424,9 @@ async fn signing_out_everywhere_else_keeps_only_this_browser(pool: PgPool) {
     assert_eq!(answer.body, "2");
     assert_eq!(whoami(&app, Credential::Cookie(&phone)).await.body, "null");
     assert_eq!(whoami(&app, Credential::Cookie(&laptop)).await.body, "null");
-    assert_eq!(whoami(&app, Credential::Cookie(&here)).await.json()["email"], user.email);
+    let renewed = session_cookie(&answer).expect("this browser gets a new session id");
+    assert_eq!(whoami(&app, Credential::Cookie(&renewed)).await.json()["email"], user.email);
+    assert_eq!(whoami(&app, Credential::Cookie(&here)).await.body, "null", "the old id is dead");
 }
 
 #[sqlx::test]
@@ -449,4 +457,97 @@ async fn maintenance_deletes_expired_sign_in_state_and_nothing_live(pool: PgPool
     clock.advance(Duration::from_secs(2 * 60 * 60));
     marketedge::server::db::delete_expired_auth_state(&pool, &config, clock.now()).await.unwrap();
     assert_eq!((count("user_sessions").await, count("login_throttle").await), (0, 0));
+}
+
+#[sqlx::test]
+async fn parallel_guesses_cannot_slip_past_the_lock(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool.clone());
+
+    let guesses = (0..20).map(|i| {
+        let app = app.clone();
+        let email = user.email.clone();
+        tokio::spawn(
+            async move { sign_in(&app, &email, &format!("parallel-guess-{i:04}"), None).await },
+        )
+    });
+    let mut outcomes = Vec::new();
+    for guess in guesses {
+        outcomes.push(location(&guess.await.unwrap()));
+    }
+
+    let checked = outcomes.iter().filter(|l| l.contains("error=credentials")).count();
+    let refused = outcomes.iter().filter(|l| l.contains("error=locked")).count();
+    assert_eq!((checked, refused), (5, 15), "{outcomes:?}");
+    let audited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM platform_audit_log WHERE action = 'login_failed'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(audited, 5, "only checked passwords count as failed logins");
+}
+
+#[sqlx::test]
+async fn signing_out_everywhere_else_also_ends_api_tokens(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool);
+    let here = signed_in(&app, &user.email, &user.password).await;
+    let body = serde_json::json!({"grant_type": "password", "email": user.email, "password": user.password});
+    let request = axum::http::Request::post("/api/v1/token")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    let tokens = send(&app, request).await.json();
+
+    let answer = call_as(&app, "/api/end_other_sessions", "", Credential::Cookie(&here)).await;
+
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let renewed = session_cookie(&answer).expect("this browser gets a new session id");
+    assert_eq!(whoami(&app, Credential::Cookie(&renewed)).await.json()["email"], user.email);
+    let access = tokens["access_token"].as_str().unwrap();
+    assert_eq!(
+        call_as(&app, "/api/my_sessions", "", Credential::Bearer(access)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let refresh = serde_json::json!({"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]});
+    let request = axum::http::Request::post("/api/v1/token")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(refresh.to_string()))
+        .unwrap();
+    assert_eq!(send(&app, request).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test]
+async fn guessing_the_current_password_is_throttled(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool);
+    let cookie = signed_in(&app, &user.email, &user.password).await;
+    let attempt = |current: &'static str| {
+        serde_urlencoded::to_string([
+            ("current_password", current),
+            ("new_password", "copper-lantern-meadow-77"),
+            ("confirm_password", "copper-lantern-meadow-77"),
+        ])
+        .unwrap()
+    };
+
+    for _ in 0..5 {
+        let answer = call_as(
+            &app,
+            "/api/change_password",
+            &attempt("a-wrong-guess-here"),
+            Credential::Cookie(&cookie),
+        )
+        .await;
+        assert_eq!(answer.json()["fields"][0]["code"], "wrong_password");
+    }
+    let answer = call_as(
+        &app,
+        "/api/change_password",
+        &attempt("a-wrong-guess-here"),
+        Credential::Cookie(&cookie),
+    )
+    .await;
+
+    assert_eq!(answer.json()["fields"][0]["code"], "too_many_attempts");
 }

@@ -231,3 +231,30 @@ async fn mail_is_marked_sent_only_after_delivery_and_retried_with_backoff(pool: 
     assert!(sent.is_some());
     assert_eq!(mail::deliver_due(&pool, &Transport::Log, later).await.unwrap(), 0, "sent once");
 }
+
+#[sqlx::test]
+async fn a_reset_lifts_a_lock_someone_else_caused(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool.clone());
+    for _ in 0..5 {
+        sign_in(&app, &user.email, "an-attacker-guessing", None).await;
+    }
+    assert!(
+        location(&sign_in(&app, &user.email, &user.password, None).await).contains("error=locked")
+    );
+    post_form(&app, "/forgot-password", &[("email", &user.email)]).await;
+    let token = emailed_token(&pool, &user.email).await;
+
+    post_form(
+        &app,
+        "/reset-password",
+        &[
+            ("token", &token),
+            ("new_password", "juniper-signal-orchard-19"),
+            ("confirm_password", "juniper-signal-orchard-19"),
+        ],
+    )
+    .await;
+
+    signed_in(&app, &user.email, "juniper-signal-orchard-19").await;
+}

@@ -42,7 +42,7 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
     let scope = crate::server::auth::ctx::RequestScope::capture()?;
     let result = async {
         let ctx = scope.ctx().await?;
-        crate::server::account::end_other_sessions(&ctx, &scope.state).await
+        crate::server::account::end_other_sessions(&ctx, &scope).await
     }
     .await;
     scope.respond(result)

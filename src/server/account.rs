@@ -3,13 +3,14 @@
 
 use crate::error::{AppError, FieldError};
 use crate::model::account::SessionSummary;
-use crate::model::validation::{check_present, field_error};
+use crate::model::validation::{check_present, field_error, PASSWORD_MAX_BYTES};
 use crate::server::auth::audit::{self, AuditAction, AuditEvent};
 use crate::server::auth::ctx::{Credential, Ctx, RequestScope};
 use crate::server::auth::password::{self, Verified};
 use crate::server::auth::policy::check_password_policy;
 use crate::server::auth::refresh;
 use crate::server::auth::session::{self, SessionAuth, AUTH_KEY};
+use crate::server::auth::throttle::{self, ThrottleKeys};
 use crate::server::state::AppState;
 
 pub async fn list_sessions(ctx: &Ctx, state: &AppState) -> Result<Vec<SessionSummary>, AppError> {
@@ -57,13 +58,29 @@ pub async fn end_session(
     }
 }
 
-/// Ends every session of the context user except the one making the request.
-pub async fn end_other_sessions(ctx: &Ctx, state: &AppState) -> Result<u64, AppError> {
+/// Signs the context user out everywhere but here: every other browser session ends, and so does
+/// every API token (refresh tokens are revoked and `auth_version` moves on, which also stops
+/// access tokens at their next use). This browser stays signed in with a new session id.
+pub async fn end_other_sessions(ctx: &Ctx, scope: &RequestScope) -> Result<u64, AppError> {
+    let state = &scope.state;
     let keep = match ctx.credential() {
         Credential::Session { record_id } => Some(*record_id),
         Credential::Bearer { .. } => None,
     };
+    let now = state.clock.now();
+    let new_version = sqlx::query_scalar!(
+        "UPDATE users SET auth_version = auth_version + 1, updated_at = $2
+         WHERE id = $1 RETURNING auth_version",
+        ctx.user_id(),
+        now
+    )
+    .fetch_one(&state.pool)
+    .await?;
     let ended = session::end_all_except(&state.pool, ctx.user_id(), keep).await?;
+    refresh::revoke_all_for_user(&state.pool, ctx.user_id(), now).await?;
+    if let Some(record_id) = keep {
+        renew_this_session(ctx, scope, record_id, new_version).await?;
+    }
     audit_sessions_ended(ctx, state, ended).await;
     Ok(ended)
 }
@@ -116,6 +133,28 @@ pub async fn change_password(
         return Err(AppError::Validation { fields: problems });
     }
 
+    // Guessing the current password from a stolen session is throttled like signing in.
+    let keys = ThrottleKeys::new(&current_user.email, &scope.client_address());
+    let attempt = throttle::begin_attempt(&state.pool, &keys, state.clock.now()).await?;
+    if let throttle::Attempt::Refused { .. } = attempt {
+        return Err(AppError::Validation {
+            fields: vec![field_error(
+                "current_password",
+                "too_many_attempts",
+                "Too many wrong attempts. Wait a few minutes, then try again.",
+            )],
+        });
+    }
+    let wrong_current = || AppError::Validation {
+        fields: vec![field_error(
+            "current_password",
+            "wrong_password",
+            "That is not your current password.",
+        )],
+    };
+    if current_password.len() > PASSWORD_MAX_BYTES {
+        return Err(wrong_current());
+    }
     let stored =
         sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", ctx.user_id())
             .fetch_one(&state.pool)
@@ -123,14 +162,9 @@ pub async fn change_password(
     let verified =
         password::verify(current_password, stored.as_deref()).await.map_err(AppError::internal)?;
     if verified == Verified::No {
-        return Err(AppError::Validation {
-            fields: vec![field_error(
-                "current_password",
-                "wrong_password",
-                "That is not your current password.",
-            )],
-        });
+        return Err(wrong_current());
     }
+    throttle::succeeded(&state.pool, &keys).await?;
 
     let new_hash = password::hash(new_password).await.map_err(AppError::internal)?;
     let now = state.clock.now();

@@ -151,6 +151,11 @@ impl RequestScope {
         resolve_optional(&self.state, &self.parts).await
     }
 
+    /// The client's address, as the throttle and audit log record it.
+    pub fn client_address(&self) -> String {
+        crate::server::routes::client_address(&self.parts)
+    }
+
     /// The browser session of this request, if it came with one.
     pub fn session(&self) -> Option<Session> {
         self.parts.extensions.get::<Session>().cloned()

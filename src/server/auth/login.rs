@@ -118,9 +118,10 @@ pub async fn authenticate(
     let email = normalise_email(raw_email);
     let keys = ThrottleKeys::new(&email, client_address);
 
-    if let Some(until) = throttle::locked_until(pool, &keys, now).await? {
-        return Err(LoginError::Locked { until });
-    }
+    let locks_if_wrong = match throttle::begin_attempt(pool, &keys, now).await? {
+        throttle::Attempt::Refused { until } => return Err(LoginError::Locked { until }),
+        throttle::Attempt::Allowed { locks_if_wrong } => locks_if_wrong,
+    };
 
     let stored = sqlx::query!("SELECT id, password_hash FROM users WHERE email = $1", email)
         .fetch_optional(pool)
@@ -140,7 +141,7 @@ pub async fn authenticate(
     };
     let account = match account {
         Some(account) if account.standing() != Standing::Inactive => account,
-        _ => return Err(fail(pool, &keys, &email, client_address, now).await?),
+        _ => return Err(fail(pool, locks_if_wrong, &email, client_address, now).await?),
     };
 
     if let Verified::Yes { rehashed: Some(new_hash) } = verified {
@@ -157,7 +158,7 @@ pub async fn authenticate(
         // The password was right, so saying why is no enumeration.
         return Err(LoginError::OrganisationSuspended);
     }
-    throttle::clear_account(pool, &keys).await?;
+    throttle::succeeded(pool, &keys).await?;
     sqlx::query!("UPDATE users SET last_login_at = $2 WHERE id = $1", account.user_id, now)
         .execute(pool)
         .await?;
@@ -177,15 +178,14 @@ pub async fn authenticate(
     Ok(account)
 }
 
-/// Counts and audits a failed attempt and returns the error to answer with.
+/// Audits a failed attempt (already counted by the throttle) and returns the error to answer with.
 async fn fail(
     pool: &PgPool,
-    keys: &ThrottleKeys,
+    locked: Option<OffsetDateTime>,
     email: &str,
     client_address: &str,
     now: OffsetDateTime,
 ) -> Result<LoginError, sqlx::Error> {
-    let locked = throttle::record_failure(pool, keys, now).await?;
     let event = |action| AuditEvent {
         action,
         actor_user_id: None,

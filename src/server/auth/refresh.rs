@@ -8,7 +8,7 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
+use sqlx::{Executor, PgPool, Postgres};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -18,14 +18,26 @@ fn digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// Issues a refresh token; `family` continues a rotation chain, `None` starts one.
+/// Issues the first refresh token of a new family (a sign-in).
 pub async fn issue(
     pool: &PgPool,
     user_id: Uuid,
     auth_version: i32,
-    family: Option<Uuid>,
     now: OffsetDateTime,
 ) -> Result<String, sqlx::Error> {
+    insert(pool, user_id, auth_version, Uuid::now_v7(), now).await
+}
+
+async fn insert<'c, E>(
+    executor: E,
+    user_id: Uuid,
+    auth_version: i32,
+    family_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<String, sqlx::Error>
+where
+    E: Executor<'c, Database = Postgres>,
+{
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
@@ -34,22 +46,22 @@ pub async fn issue(
              (id, family_id, user_id, token_hash, auth_version, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         Uuid::now_v7(),
-        family.unwrap_or_else(Uuid::now_v7),
+        family_id,
         user_id,
         digest(&token),
         auth_version,
         now,
         now + REFRESH_TOKEN_LIFETIME,
     )
-    .execute(pool)
+    .execute(executor)
     .await?;
     Ok(token)
 }
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Redeemed {
-    /// The token was live and is now used up; issue its successor in `family_id`.
-    Valid { user_id: Uuid, family_id: Uuid, auth_version: i32 },
+    /// The token was live and is now used up; `successor` replaces it in the same family.
+    Valid { user_id: Uuid, auth_version: i32, successor: String },
     /// The token had been used or revoked before: its family is now revoked.
     Reused { user_id: Uuid },
     /// Unknown or expired.
@@ -62,7 +74,10 @@ pub async fn redeem(
     now: OffsetDateTime,
 ) -> Result<Redeemed, sqlx::Error> {
     let hash = digest(token);
-    // One statement marks the token used, so two concurrent uses cannot both succeed.
+    // Using the token up and issuing its successor commit together. A concurrent use of the
+    // same token waits on the row lock, then finds it used and revokes the family, successor
+    // included.
+    let mut tx = pool.begin().await?;
     let live = sqlx::query!(
         "UPDATE refresh_tokens SET used_at = $2
          WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
@@ -70,15 +85,19 @@ pub async fn redeem(
         hash,
         now
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?;
     if let Some(live) = live {
+        let successor =
+            insert(&mut *tx, live.user_id, live.auth_version, live.family_id, now).await?;
+        tx.commit().await?;
         return Ok(Redeemed::Valid {
             user_id: live.user_id,
-            family_id: live.family_id,
             auth_version: live.auth_version,
+            successor,
         });
     }
+    tx.commit().await?;
     let spent = sqlx::query!(
         "SELECT user_id, family_id FROM refresh_tokens
          WHERE token_hash = $1 AND (used_at IS NOT NULL OR revoked_at IS NOT NULL)",

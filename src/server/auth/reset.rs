@@ -15,6 +15,7 @@ use crate::server::auth::password;
 use crate::server::auth::policy::check_password_policy;
 use crate::server::auth::refresh;
 use crate::server::auth::session;
+use crate::server::auth::throttle::{self, ThrottleKeys};
 use crate::server::mail;
 
 pub const RESET_LINK_SECONDS: i64 = 60 * 60;
@@ -142,14 +143,21 @@ pub async fn complete_reset(
     if consumed.rows_affected() != 1 {
         return Err(ResetError::InvalidLink);
     }
-    sqlx::query!(
-        "UPDATE users SET password_hash = $2, auth_version = auth_version + 1, updated_at = $3 WHERE id = $1",
+    // Re-checked inside the transaction: a password change (or another link) that landed while
+    // the new hash was computed voids this link.
+    let changed = sqlx::query!(
+        "UPDATE users SET password_hash = $2, auth_version = auth_version + 1, updated_at = $3
+         WHERE id = $1 AND auth_version = $4 AND status = 'active'",
         claims.sub,
         hash,
-        now
+        now,
+        claims.ver
     )
     .execute(&mut *tx)
     .await?;
+    if changed.rows_affected() != 1 {
+        return Err(ResetError::InvalidLink);
+    }
     let event = AuditEvent {
         action: AuditAction::PasswordReset,
         actor_user_id: Some(claims.sub),
@@ -161,6 +169,8 @@ pub async fn complete_reset(
     tx.commit().await?;
 
     session::end_all_except(pool, claims.sub, None).await?;
+    // Whoever locked the account by guessing no longer keeps its owner out.
+    throttle::clear_account(pool, &ThrottleKeys::new(&user.email, "")).await?;
     refresh::revoke_all_for_user(pool, claims.sub, now).await?;
     Ok(())
 }

@@ -32,65 +32,113 @@ impl ThrottleKeys {
     }
 }
 
-/// When the later of the two locks ends, if either is in force.
-pub async fn locked_until(
+/// The outcome of starting a sign-in attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Go ahead and check the password. `locks_if_wrong` is the lock this attempt started (it
+    /// was the last one allowed): it stands if the password is wrong, and is cleared on success.
+    Allowed { locks_if_wrong: Option<OffsetDateTime> },
+    /// Refused without checking the password, until this time.
+    Refused { until: OffsetDateTime },
+}
+
+/// Counts an attempt on both keys *before* the password is checked, so that attempts sent in
+/// parallel cannot all slip past the lock while the slow hash runs: each key's row is locked
+/// while it is judged and counted, and a key that is locked refuses without counting. A
+/// successful attempt is taken back by [`succeeded`].
+pub async fn begin_attempt(
     pool: &PgPool,
     keys: &ThrottleKeys,
     now: OffsetDateTime,
-) -> Result<Option<OffsetDateTime>, sqlx::Error> {
-    let until = sqlx::query_scalar!(
-        "SELECT max(locked_until) FROM login_throttle
-         WHERE key IN ($1, $2) AND locked_until > $3",
-        keys.account,
-        keys.address,
-        now,
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok(until)
+) -> Result<Attempt, sqlx::Error> {
+    let account = count(pool, &keys.account, ACCOUNT_FREE_FAILURES, now).await?;
+    let Counted::Allowed(account_lock) = account else {
+        return Ok(account.refusal(now));
+    };
+    let address = count(pool, &keys.address, ADDRESS_FREE_FAILURES, now).await?;
+    let Counted::Allowed(address_lock) = address else {
+        return Ok(address.refusal(now));
+    };
+    Ok(Attempt::Allowed { locks_if_wrong: account_lock.max(address_lock) })
 }
 
-/// Counts a failure on both keys; returns the lock it started, if it started one.
-pub async fn record_failure(
-    pool: &PgPool,
-    keys: &ThrottleKeys,
-    now: OffsetDateTime,
-) -> Result<Option<OffsetDateTime>, sqlx::Error> {
-    let account = count_failure(pool, &keys.account, ACCOUNT_FREE_FAILURES, now).await?;
-    let address = count_failure(pool, &keys.address, ADDRESS_FREE_FAILURES, now).await?;
-    Ok(account.max(address))
+enum Counted {
+    /// Counted; `Some` is the lock this attempt reached (it was the last one allowed).
+    Allowed(Option<OffsetDateTime>),
+    /// The key was locked until then; nothing was counted.
+    Locked(OffsetDateTime),
 }
 
-async fn count_failure(
+impl Counted {
+    fn refusal(&self, now: OffsetDateTime) -> Attempt {
+        match self {
+            Counted::Locked(until) => Attempt::Refused { until: *until },
+            Counted::Allowed(_) => Attempt::Refused { until: now },
+        }
+    }
+}
+
+/// Judges and counts one key under a row lock: a locked key refuses; otherwise the count goes up
+/// (a fresh window after a quiet hour) and reaching the allowance sets a growing lock.
+async fn count(
     pool: &PgPool,
     key: &str,
     free_failures: i32,
     now: OffsetDateTime,
-) -> Result<Option<OffsetDateTime>, sqlx::Error> {
-    let window_start = now - Duration::from_secs(60 * 60);
-    let failures = sqlx::query_scalar!(
-        "INSERT INTO login_throttle (key, failures, window_started)
-         VALUES ($1, 1, $2)
-         ON CONFLICT (key) DO UPDATE SET
-             failures = CASE WHEN login_throttle.window_started < $3
-                             THEN 1 ELSE login_throttle.failures + 1 END,
-             window_started = CASE WHEN login_throttle.window_started < $3
-                                   THEN $2 ELSE login_throttle.window_started END
-         RETURNING failures",
+) -> Result<Counted, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "INSERT INTO login_throttle (key, failures, window_started) VALUES ($1, 0, $2)
+         ON CONFLICT (key) DO NOTHING",
         key,
-        now,
-        window_start,
+        now
     )
-    .fetch_one(pool)
+    .execute(&mut *tx)
     .await?;
-    let Some(lock) = lock_for(failures, free_failures) else {
-        return Ok(None);
-    };
-    let until = now + lock;
-    sqlx::query!("UPDATE login_throttle SET locked_until = $2 WHERE key = $1", key, until)
-        .execute(pool)
-        .await?;
-    Ok(Some(until))
+    let row = sqlx::query!(
+        "SELECT failures, window_started, locked_until FROM login_throttle WHERE key = $1 FOR UPDATE",
+        key
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if let Some(until) = row.locked_until.filter(|until| *until > now) {
+        tx.commit().await?;
+        return Ok(Counted::Locked(until));
+    }
+    let fresh_window = row.window_started < now - Duration::from_secs(60 * 60);
+    let (failures, window_started) =
+        if fresh_window { (1, now) } else { (row.failures + 1, row.window_started) };
+    let lock = lock_for(failures, free_failures).map(|lock| now + lock);
+    sqlx::query!(
+        "UPDATE login_throttle SET failures = $2, window_started = $3, locked_until = $4
+         WHERE key = $1",
+        key,
+        failures,
+        window_started,
+        lock
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Counted::Allowed(lock))
+}
+
+/// A successful sign-in: clears the account's counter and takes this attempt back from the
+/// address's count (not more: one good login must not reset an attacker's count against
+/// everyone else on that address).
+pub async fn succeeded(pool: &PgPool, keys: &ThrottleKeys) -> Result<(), sqlx::Error> {
+    clear_account(pool, keys).await?;
+    sqlx::query!(
+        "UPDATE login_throttle
+         SET failures = greatest(failures - 1, 0),
+             locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END
+         WHERE key = $1",
+        keys.address,
+        ADDRESS_FREE_FAILURES
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// The lock after `failures` failures: none within the allowance, then doubling from a minute.
@@ -103,8 +151,7 @@ fn lock_for(failures: i32, free_failures: i32) -> Option<Duration> {
     Some(Duration::from_secs(minutes.saturating_mul(60)).min(MAX_LOCK))
 }
 
-/// A successful login clears the account's counter (not the address's: one good login must not
-/// reset an attacker's count against everyone else on that address).
+/// Clears the account's counter and lock (a successful sign-in or password reset).
 pub async fn clear_account(pool: &PgPool, keys: &ThrottleKeys) -> Result<(), sqlx::Error> {
     sqlx::query!("DELETE FROM login_throttle WHERE key = $1", keys.account).execute(pool).await?;
     Ok(())

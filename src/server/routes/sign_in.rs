@@ -27,7 +27,11 @@ pub struct SignInForm {
 
 /// Where to go after signing in: only a path on this site, never `//elsewhere` or a full URL.
 pub fn safe_next(next: &str) -> &str {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    // Browsers drop tabs and newlines from URLs, so "/\t/evil.example" would become
+    // "//evil.example": refuse any whitespace or control character, and backslashes.
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control());
     if local {
         next
     } else {
@@ -113,8 +117,16 @@ mod tests {
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(safe_next("/account"), "/account");
         assert_eq!(safe_next("/markets?x=1"), "/markets?x=1");
-        for hostile in ["//evil.example", "https://evil.example", "/\\evil.example", "", "account"]
-        {
+        for hostile in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "",
+            "account",
+        ] {
             assert_eq!(safe_next(hostile), "/", "{hostile}");
         }
     }

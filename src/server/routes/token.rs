@@ -77,7 +77,9 @@ pub async fn issue_token(State(state): State<AppState>, parts: Parts, body: Byte
     let now = state.clock.now();
     let address = client_address(&parts);
 
-    let (account, family) = match request {
+    // The refresh token to hand out: `None` starts a new family (password grant), `Some` is
+    // the successor a refresh grant already issued.
+    let (account, successor) = match request {
         TokenRequest::Password { email, password } => {
             match login::authenticate(&state.pool, &email, &password, &address, now).await {
                 Ok(account) => (account, None),
@@ -106,7 +108,7 @@ pub async fn issue_token(State(state): State<AppState>, parts: Parts, body: Byte
         }
         TokenRequest::RefreshToken { refresh_token } => {
             match refresh::redeem(&state.pool, &refresh_token, now).await {
-                Ok(Redeemed::Valid { user_id, family_id, auth_version }) => {
+                Ok(Redeemed::Valid { user_id, auth_version, successor }) => {
                     let account = match login::load_account_by_id(&state.pool, user_id).await {
                         Ok(Some(account)) => account,
                         Ok(None) => return invalid_grant(),
@@ -116,7 +118,7 @@ pub async fn issue_token(State(state): State<AppState>, parts: Parts, body: Byte
                     {
                         return invalid_grant();
                     }
-                    (account, Some(family_id))
+                    (account, Some(successor))
                 }
                 Ok(Redeemed::Reused { user_id }) => {
                     let event = AuditEvent {
@@ -138,7 +140,7 @@ pub async fn issue_token(State(state): State<AppState>, parts: Parts, body: Byte
         }
     };
 
-    match issue_pair(&state, &account, family, &address).await {
+    match issue_pair(&state, &account, successor, &address).await {
         Ok(response) => (StatusCode::OK, no_store(), Json(response)).into_response(),
         Err(error) => internal(error),
     }
@@ -152,9 +154,10 @@ fn no_store() -> [(axum::http::HeaderName, &'static str); 1] {
 async fn issue_pair(
     state: &AppState,
     account: &Account,
-    family: Option<uuid::Uuid>,
+    successor: Option<String>,
     address: &str,
 ) -> Result<TokenResponse, String> {
+    let refreshed = successor.is_some();
     let now = state.clock.now();
     let role = account.role().ok_or("account without a role")?;
     let claims = AccessClaims::new(
@@ -165,16 +168,18 @@ async fn issue_pair(
         now,
     );
     let access_token = state.keys.sign_access(&claims).map_err(|error| error.to_string())?;
-    let refresh_token =
-        refresh::issue(&state.pool, account.user_id, account.auth_version, family, now)
+    let refresh_token = match successor {
+        Some(token) => token,
+        None => refresh::issue(&state.pool, account.user_id, account.auth_version, now)
             .await
-            .map_err(|error| error.to_string())?;
+            .map_err(|error| error.to_string())?,
+    };
     let event = AuditEvent {
         action: AuditAction::TokenIssued,
         actor_user_id: Some(account.user_id),
         subject: &account.email,
         client_address: address,
-        detail: serde_json::json!({ "jti": claims.jti, "refresh": family.is_some() }),
+        detail: serde_json::json!({ "jti": claims.jti, "refresh": refreshed }),
     };
     audit::record(&state.pool, account.organisation_id, event, now)
         .await
