@@ -88,10 +88,19 @@ admin_psql() {
 
 ensure_role_and_database() {
   local host=$1 port=$2
+  # The owner role runs migrations and the tests' own checks: CREATEDB for #[sqlx::test]'s
+  # databases, BYPASSRLS so tests can inspect every organisation's rows. The application itself
+  # runs as marketedge_app (no login, owns nothing, cannot bypass row-level security), which the
+  # owner switches to with SET ROLE; creating it needs a superuser, so it happens here.
   admin_psql "$host" "$port" -c "DO \$\$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_ROLE') THEN
         CREATE ROLE $DB_ROLE LOGIN CREATEDB PASSWORD '$DB_PASSWORD';
       END IF;
+      ALTER ROLE $DB_ROLE CREATEDB BYPASSRLS;
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'marketedge_app') THEN
+        CREATE ROLE marketedge_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+      END IF;
+      GRANT marketedge_app TO $DB_ROLE;
     END \$\$;" >/dev/null
   if [ -z "$(admin_psql "$host" "$port" -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" ]; then
     say "creating database $DB_NAME"

@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 set -a; . ./.local/env; set +a
-SCRATCH=marketedge_sqlx_prepare
+SCRATCH="marketedge_sqlx_prepare_$$"
 SCRATCH_URL="$(printf '%s' "$DATABASE_URL" | sed -E "s#/[^/?]+(\?|$)#/$SCRATCH\1#")"
 
 psql "$DATABASE_URL" -qtA -v ON_ERROR_STOP=1 \

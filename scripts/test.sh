@@ -10,7 +10,8 @@ set -a; . ./.local/env; set +a
 LOGS="$ROOT/.local/test"
 mkdir -p "$LOGS"
 SERVER_PID=""
-E2E_DB=marketedge_e2e
+# One database per run, so two runs on one machine (a developer's and CI's) never share it.
+E2E_DB="marketedge_e2e_$$"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 
@@ -19,6 +20,7 @@ cleanup() {
     kill -TERM "$SERVER_PID" 2>/dev/null
     wait "$SERVER_PID" 2>/dev/null
   fi
+  psql "$DATABASE_URL" -qtA -c "DROP DATABASE IF EXISTS $E2E_DB WITH (FORCE)" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT INT TERM
 

@@ -66,8 +66,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Migrate => {
+            db::migrate(&config).await?;
             let pool = db::connect(&config).await.map_err(|error| error.to_string())?;
-            db::migrate(&pool).await.map_err(|error| error.to_string())?;
             let schema = db::schema_state(&pool).await.map_err(|error| error.to_string())?;
             println!("migrations applied: {}, pending: {}", schema.applied, schema.pending);
             Ok(())

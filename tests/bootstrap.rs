@@ -12,9 +12,15 @@ use sqlx::PgPool;
 async fn a_super_admin_is_created_audited_and_can_sign_in(pool: PgPool) {
     let now = time::OffsetDateTime::now_utc();
 
-    let id = create_super_admin(&pool, " Ops@Example.com ", "Ops", "granite-falcon-river-88", now)
-        .await
-        .unwrap();
+    let id = create_super_admin(
+        &fx_app_pool(&pool),
+        " Ops@Example.com ",
+        "Ops",
+        "granite-falcon-river-88",
+        now,
+    )
+    .await
+    .unwrap();
 
     let (email, is_super_admin): (String, bool) =
         sqlx::query_as("SELECT email, is_super_admin FROM users WHERE id = $1")
@@ -39,9 +45,17 @@ async fn a_super_admin_is_created_audited_and_can_sign_in(pool: PgPool) {
 async fn weak_passwords_bad_emails_and_duplicates_are_refused(pool: PgPool) {
     let now = time::OffsetDateTime::now_utc();
 
-    let weak = create_super_admin(&pool, "ops@example.com", "Ops", "password1234", now).await;
-    let bad_email =
-        create_super_admin(&pool, "not-an-email", "Ops", "granite-falcon-river-88", now).await;
+    let weak =
+        create_super_admin(&fx_app_pool(&pool), "ops@example.com", "Ops", "password1234", now)
+            .await;
+    let bad_email = create_super_admin(
+        &fx_app_pool(&pool),
+        "not-an-email",
+        "Ops",
+        "granite-falcon-river-88",
+        now,
+    )
+    .await;
 
     match weak {
         Err(BootstrapError::Invalid(fields)) => assert_eq!(fields[0].code, "too_common"),
@@ -51,11 +65,23 @@ async fn weak_passwords_bad_emails_and_duplicates_are_refused(pool: PgPool) {
         Err(BootstrapError::Invalid(fields)) => assert_eq!(fields[0].code, "invalid_email"),
         other => panic!("expected an email refusal, got {other:?}"),
     }
-    create_super_admin(&pool, "ops@example.com", "Ops", "granite-falcon-river-88", now)
-        .await
-        .unwrap();
-    let twice =
-        create_super_admin(&pool, "OPS@example.com", "Ops", "another-granite-falcon-9", now).await;
+    create_super_admin(
+        &fx_app_pool(&pool),
+        "ops@example.com",
+        "Ops",
+        "granite-falcon-river-88",
+        now,
+    )
+    .await
+    .unwrap();
+    let twice = create_super_admin(
+        &fx_app_pool(&pool),
+        "OPS@example.com",
+        "Ops",
+        "another-granite-falcon-9",
+        now,
+    )
+    .await;
     assert!(matches!(twice, Err(BootstrapError::EmailTaken)));
     let users: i64 =
         sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&pool).await.unwrap();

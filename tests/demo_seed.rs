@@ -1,6 +1,10 @@
 //! The demo-data command: idempotent, complete, and refused in production.
 #![cfg(feature = "ssr")]
 
+mod common;
+
+use common::fx_app_pool;
+
 use marketedge::server::config::AppEnv;
 use marketedge::server::demo::{self, DEMO_LOGINS, DEMO_ORGANISATION_SLUG};
 use sqlx::PgPool;
@@ -14,7 +18,7 @@ async fn counts(pool: &PgPool) -> (i64, i64, i64) {
 
 #[sqlx::test]
 async fn seeding_creates_the_demo_organisation_and_logins(pool: PgPool) {
-    let outcome = demo::seed(&pool, AppEnv::Development).await.unwrap();
+    let outcome = demo::seed(&fx_app_pool(&pool), AppEnv::Development).await.unwrap();
 
     assert_eq!(outcome.organisations_created, 1);
     assert_eq!(outcome.users_created, DEMO_LOGINS.len());
@@ -41,7 +45,7 @@ async fn seeding_creates_the_demo_organisation_and_logins(pool: PgPool) {
 
 #[sqlx::test]
 async fn demo_passwords_are_stored_as_argon2id_hashes(pool: PgPool) {
-    demo::seed(&pool, AppEnv::Test).await.unwrap();
+    demo::seed(&fx_app_pool(&pool), AppEnv::Test).await.unwrap();
 
     let hashes: Vec<String> =
         sqlx::query_scalar("SELECT password_hash FROM users").fetch_all(&pool).await.unwrap();
@@ -55,14 +59,14 @@ async fn demo_passwords_are_stored_as_argon2id_hashes(pool: PgPool) {
 
 #[sqlx::test]
 async fn seeding_twice_changes_nothing(pool: PgPool) {
-    demo::seed(&pool, AppEnv::Development).await.unwrap();
+    demo::seed(&fx_app_pool(&pool), AppEnv::Development).await.unwrap();
     let before: Vec<(String, String)> =
         sqlx::query_as("SELECT email, password_hash FROM users ORDER BY email")
             .fetch_all(&pool)
             .await
             .unwrap();
 
-    let second = demo::seed(&pool, AppEnv::Development).await.unwrap();
+    let second = demo::seed(&fx_app_pool(&pool), AppEnv::Development).await.unwrap();
 
     assert_eq!((second.organisations_created, second.users_created), (0, 0));
     assert_eq!(counts(&pool).await, (1, 4, 3));
@@ -76,7 +80,7 @@ async fn seeding_twice_changes_nothing(pool: PgPool) {
 
 #[sqlx::test]
 async fn seeding_is_refused_in_production(pool: PgPool) {
-    let error = demo::seed(&pool, AppEnv::Production).await.unwrap_err();
+    let error = demo::seed(&fx_app_pool(&pool), AppEnv::Production).await.unwrap_err();
 
     assert!(matches!(error, demo::SeedError::Production));
     assert_eq!(counts(&pool).await, (0, 0, 0));

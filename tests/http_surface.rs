@@ -6,7 +6,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{call_server_fn, fx_app, get, send};
+use common::{call_server_fn, fx_app, fx_app_with, fx_state, get, send};
 use marketedge::server::db::MIGRATOR;
 use sqlx::PgPool;
 
@@ -26,8 +26,9 @@ async fn healthz_answers_ok(pool: PgPool) {
 
 #[sqlx::test]
 async fn healthz_does_not_depend_on_the_database(pool: PgPool) {
-    let app = fx_app(pool.clone());
-    pool.close().await;
+    let state = fx_state(pool);
+    state.pool.close().await;
+    let app = fx_app_with(state);
 
     let answer = get(&app, "/healthz").await;
 
@@ -62,8 +63,9 @@ async fn readyz_is_not_ready_while_migrations_are_pending(pool: PgPool) {
 
 #[sqlx::test]
 async fn readyz_is_not_ready_without_a_database(pool: PgPool) {
-    let app = fx_app(pool.clone());
-    pool.close().await;
+    let state = fx_state(pool);
+    state.pool.close().await;
+    let app = fx_app_with(state);
 
     let answer = get(&app, "/readyz").await;
 
@@ -155,8 +157,9 @@ async fn the_status_function_reports_the_live_database(pool: PgPool) {
 
 #[sqlx::test]
 async fn the_status_function_says_when_the_database_is_down(pool: PgPool) {
-    let app = fx_app(pool.clone());
-    pool.close().await;
+    let state = fx_state(pool);
+    state.pool.close().await;
+    let app = fx_app_with(state);
 
     let answer = call_server_fn(&app, "/api/platform_status", "").await;
 

@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::model::account::Role;
 use crate::model::audit::AuditEntry;
 use crate::server::auth::ctx::Ctx;
+use crate::server::db::tenant::TenantTx;
 use crate::server::state::AppState;
 
 /// How many entries one page shows.
@@ -13,7 +14,8 @@ pub const PAGE_SIZE: i64 = 50;
 /// The newest entries of the caller's organisation. Admins only.
 pub async fn recent_entries(ctx: &Ctx, state: &AppState) -> Result<Vec<AuditEntry>, AppError> {
     ctx.require(Role::Admin)?;
-    let organisation_id = ctx.organisation_id().ok_or(AppError::Forbidden)?;
+    let mut tx = TenantTx::begin(ctx, &state.pool).await?;
+    let organisation_id = tx.organisation_id();
     let rows = sqlx::query!(
         r#"SELECT a.occurred_at, a.action::text AS "action!", u.email AS "actor?", a.subject,
                   a.client_address
@@ -25,8 +27,9 @@ pub async fn recent_entries(ctx: &Ctx, state: &AppState) -> Result<Vec<AuditEntr
         organisation_id,
         PAGE_SIZE
     )
-    .fetch_all(&state.pool)
+    .fetch_all(tx.connection())
     .await?;
+    tx.commit().await?;
     Ok(rows
         .into_iter()
         .map(|row| AuditEntry {

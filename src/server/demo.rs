@@ -93,6 +93,8 @@ pub async fn seed(pool: &PgPool, env: AppEnv) -> Result<SeedOutcome, SeedError> 
         sqlx::query_scalar!("SELECT id FROM organisations WHERE slug = $1", DEMO_ORGANISATION_SLUG)
             .fetch_one(&mut *tx)
             .await?;
+    // Memberships are a tenant table: this transaction works inside the demo organisation.
+    crate::server::db::tenant::set_organisation(&mut tx, organisation_id).await?;
 
     for login in &DEMO_LOGINS {
         let existing = sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", login.email)

@@ -20,10 +20,10 @@ const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Connects, migrates, serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
 pub async fn run(config: Config, leptos_options: LeptosOptions) -> Result<(), String> {
+    db::migrate(&config).await?;
     let pool = db::connect(&config)
         .await
         .map_err(|error| format!("could not connect to the database: {error}"))?;
-    db::migrate(&pool).await.map_err(|error| format!("could not apply migrations: {error}"))?;
 
     let listen_addr = config.listen_addr.value;
     let transport = mail::Transport::from_config(&config)?;

@@ -31,9 +31,20 @@ pub fn fx_leptos_options() -> LeptosOptions {
 
 /// Application state on the given pool, with a manual clock starting at the real time (the
 /// database's `now()` and ours must roughly agree).
+///
+/// `pool` is the test's own pool (the owner role, which bypasses row-level security, for setup
+/// and inspection); the application gets a pool on the same database that runs as
+/// `marketedge_app`, exactly as in production.
 pub fn fx_state(pool: PgPool) -> AppState {
     let clock = Clock::manual(time::OffsetDateTime::now_utc());
-    AppState::new(pool, fx_config(), fx_leptos_options(), clock)
+    let app_pool = fx_app_pool(&pool);
+    AppState::new(app_pool, fx_config(), fx_leptos_options(), clock)
+}
+
+/// A pool on the test's database whose connections run as the application role.
+pub fn fx_app_pool(pool: &PgPool) -> PgPool {
+    let options = (*pool.connect_options()).clone();
+    marketedge::server::db::app_pool(options, 5, std::time::Duration::from_secs(5))
 }
 
 /// The application's own router on the given pool.

@@ -1,7 +1,7 @@
 //! The audit trail of security events. Rows are append-only (a trigger refuses changes).
 
 use serde_json::Value;
-use sqlx::{Executor, Postgres};
+use sqlx::{Executor, PgPool, Postgres};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -34,50 +34,61 @@ pub struct AuditEvent<'a> {
 }
 
 /// Records an event in the organisation's trail when it concerns one, else in the platform's.
-pub async fn record<'c, E>(
-    executor: E,
+/// An organisation's entry is written in a transaction scoped to that organisation: `audit_log`
+/// is a tenant table under row-level security.
+pub async fn record(
+    pool: &PgPool,
     organisation_id: Option<Uuid>,
+    event: AuditEvent<'_>,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    let Some(organisation_id) = organisation_id else {
+        return record_platform(pool, event, now).await;
+    };
+    let mut tx = pool.begin().await?;
+    crate::server::db::tenant::set_organisation(&mut tx, organisation_id).await?;
+    sqlx::query!(
+        "INSERT INTO audit_log
+             (organisation_id, id, occurred_at, action, actor_user_id, subject,
+              client_address, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        organisation_id,
+        Uuid::now_v7(),
+        now,
+        event.action as AuditAction,
+        event.actor_user_id,
+        event.subject,
+        event.client_address,
+        event.detail,
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// Records a platform event (not tied to one organisation), on any executor, so it can join
+/// the transaction of the change it describes.
+pub async fn record_platform<'c, E>(
+    executor: E,
     event: AuditEvent<'_>,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error>
 where
     E: Executor<'c, Database = Postgres>,
 {
-    match organisation_id {
-        Some(organisation_id) => {
-            sqlx::query!(
-                "INSERT INTO audit_log
-                     (organisation_id, id, occurred_at, action, actor_user_id, subject,
-                      client_address, detail)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                organisation_id,
-                Uuid::now_v7(),
-                now,
-                event.action as AuditAction,
-                event.actor_user_id,
-                event.subject,
-                event.client_address,
-                event.detail,
-            )
-            .execute(executor)
-            .await?;
-        }
-        None => {
-            sqlx::query!(
-                "INSERT INTO platform_audit_log
-                     (id, occurred_at, action, actor_user_id, subject, client_address, detail)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                Uuid::now_v7(),
-                now,
-                event.action as AuditAction,
-                event.actor_user_id,
-                event.subject,
-                event.client_address,
-                event.detail,
-            )
-            .execute(executor)
-            .await?;
-        }
-    }
+    sqlx::query!(
+        "INSERT INTO platform_audit_log
+             (id, occurred_at, action, actor_user_id, subject, client_address, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        Uuid::now_v7(),
+        now,
+        event.action as AuditAction,
+        event.actor_user_id,
+        event.subject,
+        event.client_address,
+        event.detail,
+    )
+    .execute(executor)
+    .await?;
     Ok(())
 }

@@ -59,11 +59,15 @@ pub enum Standing {
     OrganisationSuspended,
 }
 
+/// Loads an account with its membership. Memberships are a tenant table; the transaction is
+/// scoped to this user so the row-level policy shows their own membership and nothing else.
 pub async fn load_account_by_id(
     pool: &PgPool,
     user_id: Uuid,
 ) -> Result<Option<Account>, sqlx::Error> {
-    sqlx::query_as!(
+    let mut tx = pool.begin().await?;
+    crate::server::db::tenant::set_user(&mut tx, user_id).await?;
+    let account = sqlx::query_as!(
         Account,
         r#"SELECT u.id AS user_id, u.email, u.display_name, u.status AS "status: UserStatus",
                   u.auth_version, u.is_super_admin,
@@ -77,8 +81,10 @@ pub async fn load_account_by_id(
            WHERE u.id = $1"#,
         user_id
     )
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(account)
 }
 
 /// Why a sign-in failed. `InvalidCredentials` covers unknown emails, wrong passwords and

@@ -73,7 +73,7 @@ pub async fn request_reset(
         client_address,
         detail: serde_json::json!({}),
     };
-    audit::record(&mut *tx, None, event, now).await.map_err(|error| error.to_string())?;
+    audit::record_platform(&mut *tx, event, now).await.map_err(|error| error.to_string())?;
     tx.commit().await.map_err(|error| error.to_string())
 }
 
@@ -165,7 +165,7 @@ pub async fn complete_reset(
         client_address: "",
         detail: serde_json::json!({}),
     };
-    audit::record(&mut *tx, None, event, now).await?;
+    audit::record_platform(&mut *tx, event, now).await?;
     tx.commit().await?;
 
     session::end_all_except(pool, claims.sub, None).await?;

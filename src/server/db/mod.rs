@@ -1,11 +1,17 @@
 //! The connection pool and the schema's migrations.
 //!
 //! Tenant data functions live in submodules (one per aggregate) and take the access context
-//! first; this module only opens the pool and tells whether the schema is current.
+//! first; this module opens the pools and tells whether the schema is current.
+//!
+//! Two identities: migrations run as the connecting (owner) role; everything else runs as
+//! `marketedge_app`, switched to with `SET ROLE` on every pooled connection, which owns no table
+//! and cannot bypass row-level security (docs/isolation.md).
+
+pub mod tenant;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
+use sqlx::{Connection, PgConnection, PgPool};
 
 use time::OffsetDateTime;
 
@@ -14,21 +20,53 @@ use crate::server::config::Config;
 /// Every migration in `migrations/`, embedded in the binary so a deployed server needs no files.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-/// Opens a bounded pool. A short acquire timeout turns an exhausted pool into a fast
-/// "unavailable" instead of a hung request.
+/// The role the application's queries run as.
+pub const APP_ROLE: &str = "marketedge_app";
+
+/// Opens the application's bounded pool, every connection switched to [`APP_ROLE`]. A short
+/// acquire timeout turns an exhausted pool into a fast "unavailable" instead of a hung request.
 pub async fn connect(config: &Config) -> Result<PgPool, sqlx::Error> {
     let options: PgConnectOptions = config.database_url.value.expose().parse()?;
-    PgPoolOptions::new()
-        .max_connections(config.db_max_connections.value)
-        .acquire_timeout(config.db_acquire_timeout.value)
-        .connect_with(options.application_name("marketedge"))
-        .await
+    let pool = app_pool(options, config.db_max_connections.value, config.db_acquire_timeout.value);
+    // Fail at start, not at the first request, when the database is unreachable.
+    pool.acquire().await?;
+    Ok(pool)
 }
 
-/// Applies pending migrations. sqlx holds a PostgreSQL advisory lock while it does, so several
-/// instances starting together apply each migration once.
-pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
-    MIGRATOR.run(pool).await
+/// A pool on `options` whose connections all run as [`APP_ROLE`]. Connections open lazily.
+pub fn app_pool(
+    options: PgConnectOptions,
+    max_connections: u32,
+    acquire_timeout: std::time::Duration,
+) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(acquire_timeout)
+        .after_connect(|connection, _meta| {
+            Box::pin(async move {
+                // Not `SET LOCAL`: the role holds for the connection's whole life in the pool.
+                sqlx::query("SET ROLE marketedge_app").execute(connection).await?;
+                Ok(())
+            })
+        })
+        .connect_lazy_with(options.application_name("marketedge"))
+}
+
+/// Applies pending migrations as the connecting (owner) role, on a connection of its own. sqlx
+/// holds a PostgreSQL advisory lock meanwhile, so several instances starting together apply each
+/// migration once.
+pub async fn migrate(config: &Config) -> Result<(), String> {
+    let options: PgConnectOptions =
+        config.database_url.value.expose().parse().map_err(|error| format!("{error}"))?;
+    let mut connection =
+        PgConnection::connect_with(&options.application_name("marketedge-migrate"))
+            .await
+            .map_err(|error| format!("could not connect to the database: {error}"))?;
+    MIGRATOR
+        .run(&mut connection)
+        .await
+        .map_err(|error| format!("could not apply migrations: {error}"))?;
+    connection.close().await.map_err(|error| error.to_string())
 }
 
 /// How far the database's schema is from the one this binary was built with.

@@ -1,0 +1,64 @@
+//! Transactions scoped to one organisation: the only way tenant tables are reached.
+//!
+//! `app.org_id` is set with `set_config(..., true)`, which is local to the transaction: it ends
+//! with the commit or rollback, so a pooled connection never carries one request's tenant into
+//! the next. Row-level security policies compare every tenant row against it.
+
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::server::auth::ctx::Ctx;
+
+/// Scopes the rest of this transaction to `organisation_id`.
+pub async fn set_organisation(
+    connection: &mut PgConnection,
+    organisation_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT set_config('app.org_id', $1, true)")
+        .bind(organisation_id.to_string())
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
+/// Lets the rest of this transaction read `user_id`'s own membership (the guard's lookup).
+pub async fn set_user(connection: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT set_config('app.user_id', $1, true)")
+        .bind(user_id.to_string())
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
+/// A transaction scoped to the context's organisation. Obtained only from a context, so tenant
+/// work cannot start without the guard having run.
+pub struct TenantTx {
+    tx: Transaction<'static, Postgres>,
+    organisation_id: Uuid,
+}
+
+impl TenantTx {
+    /// Begins a transaction for the context's organisation; a context without one (a
+    /// super-admin outside support access) is refused.
+    pub async fn begin(ctx: &Ctx, pool: &PgPool) -> Result<TenantTx, AppError> {
+        let organisation_id = ctx.organisation_id().ok_or(AppError::Forbidden)?;
+        let mut tx = pool.begin().await?;
+        set_organisation(&mut tx, organisation_id).await?;
+        Ok(TenantTx { tx, organisation_id })
+    }
+
+    pub fn organisation_id(&self) -> Uuid {
+        self.organisation_id
+    }
+
+    /// The connection to run queries on.
+    pub fn connection(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(self) -> Result<(), AppError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
