@@ -314,3 +314,73 @@ async fn an_organisation_named_by_the_client_is_ignored(pool: PgPool) {
     assert!(!actors.is_empty());
     assert!(actors.iter().all(|actor| *actor == a.email), "{actors:?}");
 }
+
+#[sqlx::test]
+async fn super_admins_read_across_organisations_only_through_the_audited_path(pool: PgPool) {
+    let Tenants { a, b } = fx_two_tenants(&pool).await;
+    let root = fx_user(&pool, "root@marketedge.example", None).await;
+    let app = fx_app(pool.clone());
+    let root_cookie = signed_in(&app, &root.email, &root.password).await;
+    let admin_cookie = signed_in(&app, &a.email, &a.password).await;
+
+    let overview =
+        call_as(&app, "/api/platform_organisations", "", Credential::Cookie(&root_cookie)).await;
+    let refused =
+        call_as(&app, "/api/platform_organisations", "", Credential::Cookie(&admin_cookie)).await;
+
+    assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
+    let listed = overview.json();
+    let mut seen: Vec<(String, i64)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["id"].as_str().unwrap().to_owned(), o["members"].as_i64().unwrap()))
+        .collect();
+    seen.sort();
+    let mut expected = vec![
+        (a.organisation_id.unwrap().to_string(), 1),
+        (b.organisation_id.unwrap().to_string(), 1),
+    ];
+    expected.sort();
+    assert_eq!(seen, expected);
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM platform_audit_log WHERE action = 'platform_read' AND actor_user_id = $1",
+    )
+    .bind(root.user_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+}
+
+#[sqlx::test]
+async fn the_platform_setting_unlocks_reading_and_nothing_else(pool: PgPool) {
+    let Tenants { b, .. } = fx_two_tenants(&pool).await;
+    let org_b = b.organisation_id.unwrap();
+    let app_pool = fx_app_pool(&pool);
+    let platform = |sql: &'static str| {
+        let app_pool = app_pool.clone();
+        async move {
+            let mut tx = app_pool.begin().await.unwrap();
+            sqlx::query("SELECT set_config('app.platform', 'read', true)")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            let result =
+                sqlx::query(sql).bind(org_b).execute(&mut *tx).await.map(|r| r.rows_affected());
+            let _ = tx.rollback().await;
+            result
+        }
+    };
+
+    assert_eq!(platform("SELECT 1 FROM memberships WHERE organisation_id = $1").await.unwrap(), 1);
+    assert_eq!(
+        platform("UPDATE memberships SET role = 'viewer' WHERE organisation_id = $1")
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(platform("DELETE FROM memberships WHERE organisation_id = $1").await.unwrap(), 0);
+    assert!(platform("INSERT INTO audit_log (organisation_id, id, occurred_at, action) VALUES ($1, gen_random_uuid(), now(), 'logout')").await.is_err());
+}

@@ -4,4 +4,5 @@
 
 pub mod account;
 pub mod audit;
+pub mod platform;
 pub mod status;

@@ -63,3 +63,14 @@ pub enum UserStatus {
     Active,
     Deactivated,
 }
+
+/// One organisation in the platform overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationSummary {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub industry: Industry,
+    pub plan: Plan,
+    pub status: OrganisationStatus,
+    pub members: i64,
+}

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod health;
 pub mod http;
 pub mod mail;
+pub mod platform;
 pub mod request_id;
 pub mod routes;
 pub mod serve;

@@ -20,6 +20,7 @@ pub enum AuditAction {
     SuperAdminCreated,
     PasswordResetRequested,
     PasswordReset,
+    PlatformRead,
 }
 
 /// One event: who did it, to what, from where.

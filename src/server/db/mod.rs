@@ -7,6 +7,7 @@
 //! `marketedge_app`, switched to with `SET ROLE` on every pooled connection, which owns no table
 //! and cannot bypass row-level security (docs/isolation.md).
 
+pub mod platform;
 pub mod tenant;
 
 use sqlx::migrate::Migrator;

@@ -1,0 +1,17 @@
+//! The platform super-admin's cross-organisation views.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::organisation::OrganisationSummary;
+
+#[server(prefix = "/api", endpoint = "platform_organisations")]
+pub async fn platform_organisations() -> Result<Vec<OrganisationSummary>, AppError> {
+    let scope = crate::server::auth::ctx::RequestScope::capture()?;
+    let result = async {
+        let ctx = scope.ctx().await?;
+        crate::server::platform::organisations_overview(&ctx, &scope.state).await
+    }
+    .await;
+    scope.respond(result)
+}
