@@ -15,6 +15,7 @@ use crate::pages::reset_password::ResetPasswordPage;
 
 /// The document around the app, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,6 +31,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Gives the page a Content-Security-Policy whose script nonce is the one Leptos put on this
+/// response's hydration scripts (fresh per response).
+fn set_page_policy() {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&crate::server::security::page_policy(
+            &nonce.to_string(),
+        )) {
+            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
     }
 }
 

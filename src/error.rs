@@ -181,7 +181,15 @@ mod server_side {
             let status =
                 StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let body = serde_json::json!({ "message": self.to_string(), "detail": self });
-            (status, axum::Json(body)).into_response()
+            let mut response = (status, axum::Json(body)).into_response();
+            if self == AppError::Unavailable {
+                // Clients and proxies may retry; a few seconds is enough for a pool to drain.
+                response.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static("5"),
+                );
+            }
+            response
         }
     }
 

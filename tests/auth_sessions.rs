@@ -150,6 +150,7 @@ async fn signing_out_ends_the_session(pool: PgPool) {
         &app,
         axum::http::Request::post("/logout")
             .header("cookie", &cookie)
+            .header("sec-fetch-site", "same-origin")
             .body(axum::body::Body::empty())
             .unwrap(),
     )

@@ -302,6 +302,7 @@ async fn an_organisation_named_by_the_client_is_ignored(pool: PgPool) {
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json")
             .header("cookie", &cookie)
+            .header("sec-fetch-site", "same-origin")
             .header("x-organisation-id", &org_b)
             .body(axum::body::Body::from(format!("organisation_id={org_b}")))
             .unwrap();

@@ -21,6 +21,7 @@ fn location(answer: &Answer) -> String {
 async fn post_form(app: &Router, path: &str, fields: &[(&str, &str)]) -> Answer {
     let request = Request::post(path)
         .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
         .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
         .unwrap();
     send(app, request).await

@@ -3,20 +3,32 @@
 use axum::routing::{get, post};
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::time::Duration;
 use tower::ServiceBuilder;
+
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::{shell, App};
 use crate::server::auth::session;
 use crate::server::routes::{reset, sign_in, token};
 use crate::server::state::AppState;
-use crate::server::{health, request_id};
+use crate::server::{health, request_id, security};
+
+/// Largest request body accepted: forms and server-function arguments are small. (CSV import will
+/// get its own, larger limit on its own route.)
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+/// A request that takes longer is answered 408 and its work dropped.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Builds the whole application: health endpoints, server functions, pages and static files.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
+    let production = state.config.is_production();
 
     let request_layers = ServiceBuilder::new()
         // Outermost first: give the request an id, log it with that id, echo it back, and make it
@@ -31,7 +43,15 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
         }))
         .layer(PropagateRequestIdLayer::new(request_id::HEADER))
-        .layer(axum::middleware::from_fn(request_id::scope));
+        .layer(axum::middleware::from_fn(request_id::scope))
+        // Inside the request-id scope, so a panic's 500 carries the id.
+        .layer(CatchPanicLayer::custom(answer_panic))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            security::headers(production, request, next)
+        }))
+        .layer(axum::middleware::from_fn(security::refuse_cross_site))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
 
     let sessions = session::layer(session::store(state.pool.clone()), &state.config);
 
@@ -51,4 +71,16 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(request_layers)
         .with_state(state)
+}
+
+/// A panic in a handler: logged with the request id, answered as a generic 500 carrying it.
+fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    axum::response::IntoResponse::into_response(crate::error::AppError::internal(format!(
+        "handler panicked: {detail}"
+    )))
 }

@@ -15,6 +15,7 @@ pub mod mail;
 pub mod platform;
 pub mod request_id;
 pub mod routes;
+pub mod security;
 pub mod serve;
 pub mod state;
 pub mod telemetry;

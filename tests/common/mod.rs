@@ -158,8 +158,9 @@ pub async fn sign_in(app: &Router, email: &str, password: &str, cookie: Option<&
         ("next", "/account"),
     ])
     .unwrap();
-    let mut request =
-        Request::post("/login").header("content-type", "application/x-www-form-urlencoded");
+    let mut request = Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin");
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
     }
@@ -186,9 +187,11 @@ pub async fn signed_in(app: &Router, email: &str, password: &str) -> String {
 
 /// Calls a server function with a cookie or a bearer token.
 pub async fn call_as(app: &Router, path: &str, form: &str, credential: Credential<'_>) -> Answer {
+    // Browsers send Fetch Metadata; same-origin is what the app's own pages send.
     let mut request = Request::post(path)
         .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json");
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin");
     request = match credential {
         Credential::Cookie(cookie) => request.header("cookie", cookie),
         Credential::Bearer(token) => request.header("authorization", format!("Bearer {token}")),

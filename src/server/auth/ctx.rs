@@ -168,6 +168,12 @@ impl RequestScope {
             if let Ok(status) = axum::http::StatusCode::from_u16(error.status()) {
                 response.set_status(status);
             }
+            if *error == AppError::Unavailable {
+                response.insert_header(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static("5"),
+                );
+            }
         }
         result
     }
