@@ -1,10 +1,14 @@
 // Things a person does in the app.
 import { expect, type Page } from "@playwright/test";
 
-/** Opens a page and waits until the browser bundle has hydrated it. */
+/**
+ * Opens a page and waits until the browser bundle has hydrated it. The debug bundle is several
+ * megabytes of wasm that Chromium compiles on every page load; with two workers on two cores that
+ * can take seconds, so the wait is longer than the default expectation timeout.
+ */
 export async function openHydrated(page: Page, path: string): Promise<void> {
   await page.goto(path);
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
 }
 
 /** Signs in through the login form (a plain form post: works with or without hydration). */

@@ -11,6 +11,12 @@ use crate::server::clock::Clock;
 use crate::server::config::Config;
 use crate::server::state::AppState;
 use crate::server::{db, http, mail};
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tower::Service;
 
 /// How often the outbox is checked for mail to send.
 const MAIL_INTERVAL: Duration = Duration::from_secs(5);
@@ -33,18 +39,62 @@ pub async fn run(config: Config, leptos_options: LeptosOptions) -> Result<(), St
     let state = AppState::new(pool, config, leptos_options, Clock::system());
     tokio::spawn(maintenance(state.clone()));
     tokio::spawn(deliver_mail(state.clone(), transport));
-    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = http::router(state);
 
     let listener = tokio::net::TcpListener::bind(listen_addr)
         .await
         .map_err(|error| format!("could not listen on {listen_addr}: {error}"))?;
     tracing::info!("MarketEdge listening on http://{listen_addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|error| format!("server error: {error}"))?;
+    serve_connections(listener, app, HEADER_READ_TIMEOUT, shutdown_signal()).await;
     tracing::info!("MarketEdge stopped");
     Ok(())
+}
+
+/// A client gets this long to send its request headers; slower ones (slowloris) are cut off.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// After a shutdown signal, in-flight requests get this long to finish.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Accepts connections until `shutdown` resolves, then drains. `axum::serve` has no header-read
+/// timeout, so connections are served with hyper-util's builder, which has one.
+pub async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_read_timeout: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let graceful = GracefulShutdown::new();
+    let mut make_service = app.into_make_service_with_connect_info::<SocketAddr>();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                Err(error) => {
+                    // Out of file descriptors and the like: back off briefly, keep serving.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(service) = make_service.call(peer).await;
+        let service = TowerToHyperService::new(service);
+        let mut builder = Builder::new(TokioExecutor::new());
+        builder.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+        let connection = graceful.watch(
+            builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned(),
+        );
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, %peer, "connection ended with an error");
+            }
+        });
+    }
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
+        tracing::warn!("some connections did not finish within {DRAIN_TIMEOUT:?}");
+    }
 }
 
 /// Deletes what has expired, forever, once a minute. Failures are logged and retried next round.
