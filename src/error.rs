@@ -180,7 +180,11 @@ mod server_side {
         fn into_response(self) -> Response {
             let status =
                 StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let body = serde_json::json!({ "message": self.to_string(), "detail": self });
+            // The same shape as server functions' errors, plus the human message.
+            let mut body = serde_json::to_value(&self).unwrap_or_else(|_| serde_json::json!({}));
+            if let Some(fields) = body.as_object_mut() {
+                fields.insert("message".into(), serde_json::Value::String(self.to_string()));
+            }
             let mut response = (status, axum::Json(body)).into_response();
             if self == AppError::Unavailable {
                 // Clients and proxies may retry; a few seconds is enough for a pool to drain.

@@ -143,3 +143,26 @@ async fn a_lost_database_is_a_fast_503_with_retry_after(pool: PgPool) {
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert_eq!(get(&app, "/healthz").await.status, StatusCode::OK, "liveness keeps answering");
 }
+
+#[sqlx::test]
+async fn undecodable_arguments_and_nul_bytes_are_400_without_details(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool);
+    let cookie = signed_in(&app, &user.email, &user.password).await;
+
+    for (path, body) in [
+        ("/api/end_session", "id=not-a-uuid"),
+        ("/api/end_session", ""),
+        ("/api/change_password", "current_password=a%00b&new_password=x&confirm_password=x"),
+        ("/api/change_password", "current_password=%FF%FE&new_password=x&confirm_password=x"),
+    ] {
+        let answer = call_as(&app, path, body, Credential::Cookie(&cookie)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path} {body}: {}", answer.body);
+        assert_eq!(answer.json()["error"], "bad_request", "{path} {body}");
+        assert!(
+            !answer.body.to_lowercase().contains("uuid") && !answer.body.contains("serde"),
+            "{}",
+            answer.body
+        );
+    }
+}

@@ -16,7 +16,7 @@ use crate::app::{shell, App};
 use crate::server::auth::session;
 use crate::server::routes::{reset, sign_in, token};
 use crate::server::state::AppState;
-use crate::server::{health, request_id, security};
+use crate::server::{health, request_id, security, wire};
 
 /// Largest request body accepted: forms and server-function arguments are small. (CSV import will
 /// get its own, larger limit on its own route.)
@@ -50,6 +50,8 @@ pub fn router(state: AppState) -> Router {
             security::headers(production, request, next)
         }))
         .layer(axum::middleware::from_fn(security::refuse_cross_site))
+        .layer(axum::middleware::from_fn(wire::status_from_error_body))
+        .layer(axum::middleware::from_fn(wire::refuse_malformed_text))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
 

@@ -19,3 +19,4 @@ pub mod security;
 pub mod serve;
 pub mod state;
 pub mod telemetry;
+pub mod wire;
