@@ -145,3 +145,57 @@ async fn every_identity_gets_what_the_matrix_says(pool: PgPool) {
     }
     assert!(mismatches.is_empty(), "access matrix violations:\n{}", mismatches.join("\n"));
 }
+
+/// Plain HTTP routes (not pages, not server functions): every one is public, and says why.
+/// (method, path, reason, status an anonymous same-origin caller gets with an empty body)
+const ROUTES: &[(&str, &str, &str, u16)] = &[
+    ("GET", "/healthz", "liveness for the platform; touches nothing", 200),
+    ("GET", "/readyz", "readiness for the platform; reports only counts", 200),
+    ("POST", "/login", "the sign-in form; throttled, answers by redirect", 303),
+    ("POST", "/logout", "ends the caller's own session, if any", 303),
+    ("POST", "/forgot-password", "answers the same for every email; throttled by design", 303),
+    ("POST", "/reset-password", "needs a valid single-use reset token", 303),
+    ("POST", "/api/v1/token", "the credentials are the request; malformed is 400", 400),
+];
+
+#[test]
+fn every_plain_route_is_declared() {
+    let source =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/server/http.rs"))
+            .unwrap();
+    let declared: Vec<&str> = ROUTES.iter().map(|(_, path, _, _)| *path).collect();
+    let registered: Vec<String> = source
+        .split(".route(\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_owned())
+        .collect();
+    assert!(!registered.is_empty());
+    for path in &registered {
+        assert!(
+            declared.contains(&path.as_str()),
+            "route {path} is not declared in tests/access_matrix.rs"
+        );
+    }
+    assert_eq!(
+        registered.len(),
+        declared.len(),
+        "declared routes that no longer exist: {declared:?} vs {registered:?}"
+    );
+}
+
+#[sqlx::test]
+async fn every_plain_route_answers_anonymous_callers_as_declared(pool: PgPool) {
+    let app = fx_app(pool);
+
+    for (method, path, _why, expected) in ROUTES {
+        let request = axum::http::Request::builder()
+            .method(*method)
+            .uri(*path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let answer = send(&app, request).await;
+        assert_eq!(answer.status.as_u16(), *expected, "{method} {path}: {}", answer.body);
+    }
+}
