@@ -552,3 +552,13 @@ async fn guessing_the_current_password_is_throttled(pool: PgPool) {
 
     assert_eq!(answer.json()["fields"][0]["code"], "too_many_attempts");
 }
+
+#[sqlx::test]
+async fn the_login_form_carries_its_return_path_without_javascript(pool: PgPool) {
+    let app = fx_app(pool);
+
+    let page = get(&app, "/login?next=/account").await;
+
+    // Rendered by the server as an attribute, so a form posted before hydration keeps it.
+    assert!(page.body.contains(r#"name="next" value="/account""#), "{}", page.body);
+}

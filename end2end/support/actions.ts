@@ -7,8 +7,21 @@ import { expect, type Page } from "@playwright/test";
  * can take seconds, so the wait is longer than the default expectation timeout.
  */
 export async function openHydrated(page: Page, path: string): Promise<void> {
-  await page.goto(path);
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+  const log: string[] = [];
+  const onConsole = (message: { type(): string; text(): string }) => log.push(`${message.type()}: ${message.text()}`);
+  const onError = (error: Error) => log.push(`pageerror: ${error.message}`);
+  page.on("console", onConsole);
+  page.on("pageerror", onError);
+  try {
+    await page.goto(path);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+  } catch (error) {
+    // Say what the browser said: a hydration panic shows up here, not in the DOM.
+    throw new Error(`${path} did not hydrate: ${error}\nbrowser log:\n${log.join("\n")}`);
+  } finally {
+    page.off("console", onConsole);
+    page.off("pageerror", onError);
+  }
 }
 
 /** Signs in through the login form (a plain form post: works with or without hydration). */

@@ -7,7 +7,8 @@ import { demo } from "../support/demo";
 const hostile = `<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2"></textarea><a href="javascript:window.__pwned=3">x</a>`;
 
 test("script-like text a client supplies is shown as text, on the server and after hydration", async ({ browser }) => {
-  const context = await browser.newContext({ userAgent: `Hostile ${hostile}` });
+  const marker = `Hostile-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const context = await browser.newContext({ userAgent: `${marker} ${hostile}` });
   const page = await context.newPage();
   const errors = collectBrowserErrors(page);
   const dialogs: string[] = [];
@@ -19,12 +20,12 @@ test("script-like text a client supplies is shown as text, on the server and aft
   // The user agent is stored with the session and listed on the account page.
   await signIn(page, demo.analyst.email, demo.analyst.password, "/login?next=/account");
   await expect(page).toHaveURL("/account");
-  const row = page.getByTestId("sessions").getByRole("row").filter({ hasText: "Hostile <script>" });
+  const row = page.getByTestId("sessions").getByRole("row").filter({ hasText: `${marker} <script>` });
   await expect(row).toHaveCount(1);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 
   await openHydrated(page, "/account");
-  await expect(page.getByTestId("sessions").getByRole("row").filter({ hasText: "Hostile <script>" })).toHaveCount(1);
+  await expect(page.getByTestId("sessions").getByRole("row").filter({ hasText: `${marker} <script>` })).toHaveCount(1);
   await expect(page.locator("img[src='x']")).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(dialogs).toEqual([]);

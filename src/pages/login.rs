@@ -39,7 +39,7 @@ pub fn LoginPage() -> impl IntoView {
                 error().map(|message| view! { <p class="error" role="alert" id="login-error">{message}</p> })
             }}
             <form method="post" action="/login" class="form">
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="email">"Email"</label>
                     <input id="email" name="email" type="email" autocomplete="username" required/>

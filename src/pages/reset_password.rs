@@ -42,7 +42,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 }
             >
                 <form method="post" action="/reset-password" class="form">
-                    <input type="hidden" name="token" prop:value=token/>
+                    <input type="hidden" name="token" value=token/>
                     <div class="field">
                         <label for="new_password">"New password"</label>
                         <input id="new_password" name="new_password" type="password" autocomplete="new-password" aria-describedby="new_password-error" required/>
