@@ -9,8 +9,6 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use common::*;
 use marketedge::model::organisation::MembershipRole;
-use marketedge::server::config::Config;
-use marketedge::server::state::AppState;
 use sqlx::PgPool;
 
 fn location(answer: &Answer) -> String {
@@ -42,18 +40,7 @@ async fn signing_in_sets_a_strict_http_only_session_and_redirects(pool: PgPool) 
 #[sqlx::test]
 async fn production_cookies_are_secure_and_host_prefixed(pool: PgPool) {
     let user = fx_user(&pool, "prod@gym.example", Some(MembershipRole::Viewer)).await;
-    let config = Config::resolve(
-        |name| match name {
-            "APP_ENV" => Some("production".into()),
-            "DATABASE_URL" => Some("postgres://unused@localhost/unused".into()),
-            "JWT_SECRET" => Some("q8Zt3vN1xR7pL0mW5kJ2hG9fD4sA6yUcE".into()),
-            "PUBLIC_URL" => Some("https://app.marketedge.example".into()),
-            _ => None,
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .unwrap();
-    let state = AppState::new(pool, config, fx_leptos_options(), fx_state_clock());
+    let state = fx_production_state(pool);
     let app = fx_app_with(state);
 
     let answer = sign_in(&app, &user.email, &user.password, None).await;
@@ -63,10 +50,6 @@ async fn production_cookies_are_secure_and_host_prefixed(pool: PgPool) {
     assert!(set_cookie.contains("Secure"), "{set_cookie}");
     assert!(set_cookie.contains("SameSite=Strict") && set_cookie.contains("HttpOnly"));
     assert!(!set_cookie.contains("Domain"), "{set_cookie}");
-}
-
-fn fx_state_clock() -> marketedge::server::clock::Clock {
-    marketedge::server::clock::Clock::manual(time::OffsetDateTime::now_utc())
 }
 
 #[sqlx::test]

@@ -166,3 +166,20 @@ async fn undecodable_arguments_and_nul_bytes_are_400_without_details(pool: PgPoo
         );
     }
 }
+
+#[sqlx::test]
+async fn production_adds_hsts_and_no_origin_is_ever_allowed_cross_origin(pool: PgPool) {
+    let production = fx_app_with(fx_production_state(pool.clone()));
+    let development = fx_app(pool);
+
+    let answer = get(&production, "/healthz").await;
+    let request = Request::get("/healthz")
+        .header("origin", "https://evil.example")
+        .body(Body::empty())
+        .unwrap();
+    let cross_origin = send(&development, request).await;
+
+    assert_eq!(answer.headers["strict-transport-security"], "max-age=31536000; includeSubDomains");
+    assert!(cross_origin.headers.get("access-control-allow-origin").is_none());
+    assert!(cross_origin.headers.get("access-control-allow-credentials").is_none());
+}

@@ -17,35 +17,20 @@ pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
 
 #[server(prefix = "/api", endpoint = "my_sessions")]
 pub async fn my_sessions() -> Result<Vec<SessionSummary>, AppError> {
-    let scope = crate::server::auth::ctx::RequestScope::capture()?;
-    let result = async {
-        let ctx = scope.ctx().await?;
-        crate::server::account::list_sessions(&ctx, &scope.state).await
-    }
-    .await;
-    scope.respond(result)
+    use crate::server::{account, auth::ctx::guarded};
+    guarded(async |ctx, scope| account::list_sessions(ctx, &scope.state).await).await
 }
 
 #[server(prefix = "/api", endpoint = "end_session")]
 pub async fn end_session(id: Uuid) -> Result<(), AppError> {
-    let scope = crate::server::auth::ctx::RequestScope::capture()?;
-    let result = async {
-        let ctx = scope.ctx().await?;
-        crate::server::account::end_session(&ctx, &scope.state, id).await
-    }
-    .await;
-    scope.respond(result)
+    use crate::server::{account, auth::ctx::guarded};
+    guarded(async |ctx, scope| account::end_session(ctx, &scope.state, id).await).await
 }
 
 #[server(prefix = "/api", endpoint = "end_other_sessions")]
 pub async fn end_other_sessions() -> Result<u64, AppError> {
-    let scope = crate::server::auth::ctx::RequestScope::capture()?;
-    let result = async {
-        let ctx = scope.ctx().await?;
-        crate::server::account::end_other_sessions(&ctx, &scope).await
-    }
-    .await;
-    scope.respond(result)
+    use crate::server::{account, auth::ctx::guarded};
+    guarded(async |ctx, scope| account::end_other_sessions(ctx, scope).await).await
 }
 
 #[server(prefix = "/api", endpoint = "change_password")]
@@ -54,16 +39,14 @@ pub async fn change_password(
     new_password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
-    let scope = crate::server::auth::ctx::RequestScope::capture()?;
-    let result = async {
-        let ctx = scope.ctx().await?;
-        let passwords = crate::server::account::PasswordChange {
+    use crate::server::{account, auth::ctx::guarded};
+    guarded(async |ctx, scope| {
+        let passwords = account::PasswordChange {
             current: &current_password,
             new: &new_password,
             confirm: &confirm_password,
         };
-        crate::server::account::change_password(&ctx, &scope, passwords).await
-    }
-    .await;
-    scope.respond(result)
+        account::change_password(ctx, scope, passwords).await
+    })
+    .await
 }

@@ -7,11 +7,7 @@ use crate::model::audit::AuditEntry;
 
 #[server(prefix = "/api", endpoint = "organisation_audit_log")]
 pub async fn organisation_audit_log() -> Result<Vec<AuditEntry>, AppError> {
-    let scope = crate::server::auth::ctx::RequestScope::capture()?;
-    let result = async {
-        let ctx = scope.ctx().await?;
-        crate::server::audit_log::recent_entries(&ctx, &scope.state).await
-    }
-    .await;
-    scope.respond(result)
+    use crate::server::auth::ctx::guarded;
+    guarded(async |ctx, scope| crate::server::audit_log::recent_entries(ctx, &scope.state).await)
+        .await
 }

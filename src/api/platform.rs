@@ -7,11 +7,9 @@ use crate::model::organisation::OrganisationSummary;
 
 #[server(prefix = "/api", endpoint = "platform_organisations")]
 pub async fn platform_organisations() -> Result<Vec<OrganisationSummary>, AppError> {
-    let scope = crate::server::auth::ctx::RequestScope::capture()?;
-    let result = async {
-        let ctx = scope.ctx().await?;
-        crate::server::platform::organisations_overview(&ctx, &scope.state).await
-    }
-    .await;
-    scope.respond(result)
+    use crate::server::auth::ctx::guarded;
+    guarded(async |ctx, scope| {
+        crate::server::platform::organisations_overview(ctx, &scope.state).await
+    })
+    .await
 }

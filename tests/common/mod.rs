@@ -41,6 +41,23 @@ pub fn fx_state(pool: PgPool) -> AppState {
     AppState::new(app_pool, fx_config(), fx_leptos_options(), clock)
 }
 
+/// Like [`fx_state`], configured as production (secure cookies, HSTS).
+pub fn fx_production_state(pool: PgPool) -> AppState {
+    let config = Config::resolve(
+        |name| match name {
+            "APP_ENV" => Some("production".into()),
+            "DATABASE_URL" => Some("postgres://unused@localhost/unused".into()),
+            "JWT_SECRET" => Some("q8Zt3vN1xR7pL0mW5kJ2hG9fD4sA6yUcE".into()),
+            "PUBLIC_URL" => Some("https://app.marketedge.example".into()),
+            _ => None,
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .expect("the production test configuration resolves");
+    let clock = Clock::manual(time::OffsetDateTime::now_utc());
+    AppState::new(fx_app_pool(&pool), config, fx_leptos_options(), clock)
+}
+
 /// A pool on the test's database whose connections run as the application role.
 pub fn fx_app_pool(pool: &PgPool) -> PgPool {
     let options = (*pool.connect_options()).clone();

@@ -117,6 +117,20 @@ pub async fn resolve_optional(state: &AppState, parts: &Parts) -> Result<Option<
     }
 }
 
+/// Runs a server function's work for a signed-in caller: captures the request scope, resolves
+/// the context (401 without one), runs `work`, and gives a failure its HTTP status. Every
+/// non-public server function is one call to this.
+pub async fn guarded<T>(
+    work: impl AsyncFnOnce(&Ctx, &RequestScope) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let scope = RequestScope::capture()?;
+    let result = match scope.ctx().await {
+        Ok(ctx) => work(&ctx, &scope).await,
+        Err(error) => Err(error),
+    };
+    scope.respond(result)
+}
+
 /// What a server function needs from its request, captured synchronously when it starts.
 ///
 /// Leptos provides these as reactive context, which is only reliably readable before the
