@@ -3,19 +3,23 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
-use crate::components::layout::Layout;
+use crate::components::layout::{Layout, SuspendedPage};
+use crate::pages::accept_invitation::AcceptInvitationPage;
 use crate::pages::account::AccountPage;
+use crate::pages::admin::AdminPage;
+use crate::pages::admin_organisation::AdminOrganisationPage;
+use crate::pages::audit::{OrganisationAuditPage, PlatformAuditPage};
 use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::home::HomePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::reset_password::ResetPasswordPage;
+use crate::pages::team::TeamPage;
 
 /// The document around the app, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -31,21 +35,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
-    }
-}
-
-/// Gives the page a Content-Security-Policy whose script nonce is the one Leptos put on this
-/// response's hydration scripts (fresh per response).
-fn set_page_policy() {
-    #[cfg(feature = "ssr")]
-    if let (Some(nonce), Some(response)) =
-        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
-    {
-        if let Ok(value) = axum::http::HeaderValue::from_str(&crate::server::security::page_policy(
-            &nonce.to_string(),
-        )) {
-            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
-        }
     }
 }
 
@@ -68,6 +57,13 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("suspended") view=SuspendedPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("accept-invitation") view=AcceptInvitationPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=PlatformAuditPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("organisations"), ParamSegment("id")) view=AdminOrganisationPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("settings"), StaticSegment("users")) view=TeamPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("settings"), StaticSegment("audit")) view=OrganisationAuditPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

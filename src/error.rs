@@ -26,6 +26,12 @@ pub enum AppError {
     /// Valid credentials without the needed role (403).
     #[error("You do not have permission to do that.")]
     Forbidden,
+    /// The caller's organisation is suspended by the platform: every member is refused until it
+    /// is reactivated (403, distinct from `Forbidden` so pages can explain it).
+    #[error(
+        "Your organisation's access to MarketEdge is suspended. Please contact MarketEdge support."
+    )]
+    OrganisationSuspended,
     /// The thing does not exist, or belongs to someone else (404; the two are not distinguished).
     #[error("We could not find what you were looking for.")]
     NotFound,
@@ -55,7 +61,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthenticated => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::OrganisationSuspended => 403,
             AppError::NotFound => 404,
             AppError::BadRequest => 400,
             AppError::Validation { .. } => 422,
@@ -92,6 +98,7 @@ mod tests {
         let cases = [
             (AppError::Unauthenticated, 401),
             (AppError::Forbidden, 403),
+            (AppError::OrganisationSuspended, 403),
             (AppError::NotFound, 404),
             (AppError::BadRequest, 400),
             (AppError::Validation { fields: vec![] }, 422),

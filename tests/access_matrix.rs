@@ -70,10 +70,112 @@ const MATRIX: &[Row] = &[
         expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN],
     },
     Row {
-        path: "/api/platform_organisations",
+        path: "/api/admin_organisations",
         body: "",
         public_because: None,
         expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    },
+    Row {
+        path: "/api/admin_organisation",
+        body: "id=0190f5c4-0000-7000-8000-000000000000",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+    },
+    Row {
+        path: "/api/create_organisation",
+        body: "name=&industry=gym&plan=basic&admin_email=&admin_name=",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, INVALID],
+    },
+    Row {
+        path: "/api/update_organisation",
+        body: "id=0190f5c4-0000-7000-8000-000000000000&name=Valid+Name&industry=gym&plan=basic",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+    },
+    Row {
+        path: "/api/set_organisation_status",
+        body: "id=0190f5c4-0000-7000-8000-000000000000&status=suspended&reason=Unpaid+since+March",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+    },
+    Row {
+        path: "/api/enter_support",
+        body: "organisation_id=0190f5c4-0000-7000-8000-000000000000&reason=Customer+asked+for+help&minutes=30",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+    },
+    Row {
+        path: "/api/leave_support",
+        body: "",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    },
+    Row {
+        path: "/api/platform_audit_log",
+        body: "",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    },
+    Row {
+        path: "/api/organisation_members",
+        body: "",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN],
+    },
+    Row {
+        path: "/api/change_member_role",
+        body: "user_id=0190f5c4-0000-7000-8000-000000000000&role=viewer",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/set_member_active",
+        body: "user_id=0190f5c4-0000-7000-8000-000000000000&active=false",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/organisation_invitations",
+        body: "",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN],
+    },
+    Row {
+        path: "/api/invite_member",
+        body: "email=&display_name=&role=viewer",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, INVALID, FORBIDDEN],
+    },
+    Row {
+        path: "/api/resend_invitation",
+        body: "id=0190f5c4-0000-7000-8000-000000000000",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/revoke_invitation",
+        body: "id=0190f5c4-0000-7000-8000-000000000000",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/check_member_import",
+        body: "csv=email%2Cname%2Crole%0Aana%40example.com%2CAna%2Cviewer",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN],
+    },
+    Row {
+        path: "/api/import_members",
+        body: "csv=email%2Cname%2Crole",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN],
+    },
+    Row {
+        path: "/api/read_invitation",
+        body: "token=not-a-token",
+        public_because: Some("the signed invitation link is the credential; invalid ones are 404"),
+        expect: [NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND],
     },
 ];
 
@@ -155,6 +257,7 @@ const ROUTES: &[(&str, &str, &str, u16)] = &[
     ("POST", "/logout", "ends the caller's own session, if any", 303),
     ("POST", "/forgot-password", "answers the same for every email; throttled by design", 303),
     ("POST", "/reset-password", "needs a valid single-use reset token", 303),
+    ("POST", "/accept-invitation", "needs a valid single-use invitation link", 303),
     ("POST", "/api/v1/token", "the credentials are the request; malformed is 400", 400),
 ];
 

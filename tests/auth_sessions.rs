@@ -167,10 +167,12 @@ async fn deactivation_suspension_and_role_changes_apply_on_the_next_request(pool
         .execute(&pool)
         .await
         .unwrap();
-    assert_eq!(whoami(&app, Credential::Cookie(&cookie)).await.body, "null");
+    let suspended = whoami(&app, Credential::Cookie(&cookie)).await;
+    assert_eq!(suspended.status, StatusCode::FORBIDDEN);
+    assert_eq!(suspended.json()["error"], "organisation_suspended");
 
     sqlx::query("UPDATE organisations SET status = 'active'").execute(&pool).await.unwrap();
-    let cookie = signed_in(&app, &user.email, &user.password).await;
+    assert_eq!(whoami(&app, Credential::Cookie(&cookie)).await.json()["role"], "viewer");
     sqlx::query("UPDATE users SET status = 'deactivated' WHERE id = $1")
         .bind(user.user_id)
         .execute(&pool)

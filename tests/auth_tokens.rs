@@ -304,7 +304,7 @@ async fn tokens_stop_working_after_password_role_and_organisation_changes(pool: 
     sqlx::query("UPDATE organisations SET status = 'suspended'").execute(&pool).await.unwrap();
     assert_eq!(
         works(tokens["access_token"].as_str().unwrap().to_owned()).await,
-        StatusCode::UNAUTHORIZED,
+        StatusCode::FORBIDDEN,
         "suspension"
     );
     sqlx::query("UPDATE organisations SET status = 'active'").execute(&pool).await.unwrap();

@@ -325,13 +325,13 @@ async fn super_admins_read_across_organisations_only_through_the_audited_path(po
     let admin_cookie = signed_in(&app, &a.email, &a.password).await;
 
     let overview =
-        call_as(&app, "/api/platform_organisations", "", Credential::Cookie(&root_cookie)).await;
+        call_as(&app, "/api/admin_organisations", "", Credential::Cookie(&root_cookie)).await;
     let refused =
-        call_as(&app, "/api/platform_organisations", "", Credential::Cookie(&admin_cookie)).await;
+        call_as(&app, "/api/admin_organisations", "", Credential::Cookie(&admin_cookie)).await;
 
     assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
     let listed = overview.json();
-    let mut seen: Vec<(String, i64)> = listed
+    let mut seen: Vec<(String, i64)> = listed["rows"]
         .as_array()
         .unwrap()
         .iter()
@@ -384,4 +384,82 @@ async fn the_platform_setting_unlocks_reading_and_nothing_else(pool: PgPool) {
     );
     assert_eq!(platform("DELETE FROM memberships WHERE organisation_id = $1").await.unwrap(), 0);
     assert!(platform("INSERT INTO audit_log (organisation_id, id, occurred_at, action) VALUES ($1, gen_random_uuid(), now(), 'logout')").await.is_err());
+}
+
+#[sqlx::test]
+async fn invitations_and_support_access_are_walled_like_every_tenant_table(pool: PgPool) {
+    let Tenants { a, b } = fx_two_tenants(&pool).await;
+    let (org_a, org_b) = (a.organisation_id.unwrap(), b.organisation_id.unwrap());
+    let root = fx_user(&pool, "root@marketedge.example", None).await;
+    let session_id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO user_sessions (id, user_id, store_session_id, created_at, last_seen_at)
+         VALUES ($1, $2, 'x', now(), now())",
+    )
+    .bind(session_id)
+    .bind(root.user_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    for (n, org) in [org_a, org_b].into_iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO invitations (organisation_id, id, email, display_name, role, link_id, created_at, expires_at)
+             VALUES ($1, gen_random_uuid(), $2, 'Invited', 'viewer', gen_random_uuid(), now(), now() + interval '7 days')",
+        )
+        .bind(org)
+        .bind(format!("invitee{n}@example.com"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO support_access (organisation_id, id, super_admin_id, session_id, reason, started_at, expires_at, ended_at)
+         VALUES ($1, gen_random_uuid(), $2, $3, 'Ticket 1: past visit', now(), now(), now())",
+    )
+    .bind(org_b)
+    .bind(root.user_id)
+    .bind(session_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    for table in ["invitations", "support_access"] {
+        let (_, theirs) = as_app(
+            &pool,
+            Some(org_a),
+            &format!("SELECT count(*) FROM {table} WHERE organisation_id = $1"),
+            Some(org_b),
+        )
+        .await
+        .unwrap();
+        assert_eq!(theirs, 0, "{table}: A sees none of B's rows");
+        let (changed, _) = as_app(
+            &pool,
+            Some(org_a),
+            &format!("DELETE FROM {table} WHERE organisation_id = $1"),
+            Some(org_b),
+        )
+        .await
+        .unwrap();
+        assert_eq!(changed, 0, "{table}: A deletes none of B's rows");
+        let (_, none) =
+            as_app(&pool, None, &format!("SELECT count(*) FROM {table}"), None).await.unwrap();
+        assert_eq!(none, 0, "{table} without a tenant");
+    }
+    let (_, own) =
+        as_app(&pool, Some(org_a), "SELECT count(*) FROM invitations", None).await.unwrap();
+    assert_eq!(own, 1);
+    let smuggled = as_app(
+        &pool,
+        Some(org_a),
+        "INSERT INTO invitations (organisation_id, id, email, display_name, role, link_id, created_at, expires_at)
+         VALUES ($1, gen_random_uuid(), 'x@example.com', 'X', 'admin', gen_random_uuid(), now(), now())",
+        Some(org_b),
+    )
+    .await;
+    assert!(smuggled.is_err(), "writing into B under A's setting is refused");
+    // B can see who entered its workspace.
+    let (_, visits) =
+        as_app(&pool, Some(org_b), "SELECT count(*) FROM support_access", None).await.unwrap();
+    assert_eq!(visits, 1);
 }

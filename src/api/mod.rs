@@ -6,3 +6,4 @@ pub mod account;
 pub mod audit;
 pub mod platform;
 pub mod status;
+pub mod team;

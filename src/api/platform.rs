@@ -1,15 +1,127 @@
-//! The platform super-admin's cross-organisation views.
+//! The platform super-admin's console: organisations, support access and the platform audit
+//! log. Every function needs the super-admin role (checked by the platform path or the support
+//! module), and reads across organisations only through the audited platform transaction.
 
 use leptos::prelude::*;
+use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::organisation::OrganisationSummary;
+use crate::model::admin::{
+    OrganisationDetail, OrganisationPage, OrganisationSort, PlatformAuditPage, SupportBanner,
+};
+use crate::model::organisation::{Industry, OrganisationStatus, Plan};
 
-#[server(prefix = "/api", endpoint = "platform_organisations")]
-pub async fn platform_organisations() -> Result<Vec<OrganisationSummary>, AppError> {
+#[server(prefix = "/api", endpoint = "admin_organisations")]
+pub async fn admin_organisations(
+    search: Option<String>,
+    industry: Option<Industry>,
+    plan: Option<Plan>,
+    status: Option<OrganisationStatus>,
+    sort: Option<OrganisationSort>,
+    after: Option<String>,
+) -> Result<OrganisationPage, AppError> {
+    use crate::model::admin::OrganisationQuery;
+    use crate::server::{admin::organisations, auth::ctx::guarded};
+    let query = OrganisationQuery {
+        search: search.unwrap_or_default(),
+        industry,
+        plan,
+        status,
+        sort: sort.unwrap_or_default(),
+        after,
+    };
+    guarded(async |ctx, scope| organisations::list(ctx, &scope.state, &query).await).await
+}
+
+#[server(prefix = "/api", endpoint = "admin_organisation")]
+pub async fn admin_organisation(id: Uuid) -> Result<OrganisationDetail, AppError> {
+    use crate::server::{admin::organisations, auth::ctx::guarded};
+    guarded(async |ctx, scope| organisations::detail(ctx, &scope.state, id).await).await
+}
+
+#[server(prefix = "/api", endpoint = "create_organisation")]
+pub async fn create_organisation(
+    name: String,
+    industry: Industry,
+    plan: Plan,
+    admin_email: String,
+    admin_name: String,
+) -> Result<Uuid, AppError> {
+    use crate::server::admin::organisations::{self, NewOrganisation};
     use crate::server::auth::ctx::guarded;
     guarded(async |ctx, scope| {
-        crate::server::platform::organisations_overview(ctx, &scope.state).await
+        let new = NewOrganisation {
+            name: &name,
+            industry,
+            plan,
+            admin_email: &admin_email,
+            admin_name: &admin_name,
+        };
+        organisations::create(ctx, &scope.state, new, &scope.client_address()).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "update_organisation")]
+pub async fn update_organisation(
+    id: Uuid,
+    name: String,
+    industry: Industry,
+    plan: Plan,
+) -> Result<(), AppError> {
+    use crate::server::{admin::organisations, auth::ctx::guarded};
+    guarded(async |ctx, scope| {
+        let address = scope.client_address();
+        organisations::update(ctx, &scope.state, id, &name, industry, plan, &address).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "set_organisation_status")]
+pub async fn set_organisation_status(
+    id: Uuid,
+    status: OrganisationStatus,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::server::{admin::organisations, auth::ctx::guarded};
+    guarded(async |ctx, scope| {
+        let address = scope.client_address();
+        organisations::set_status(ctx, &scope.state, id, status, &reason, &address).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "enter_support")]
+pub async fn enter_support(
+    organisation_id: Uuid,
+    reason: String,
+    minutes: i64,
+) -> Result<SupportBanner, AppError> {
+    use crate::server::{admin::support, auth::ctx::guarded};
+    guarded(async |ctx, scope| {
+        let address = scope.client_address();
+        support::enter(ctx, &scope.state, organisation_id, &reason, minutes, &address).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "leave_support")]
+pub async fn leave_support() -> Result<(), AppError> {
+    use crate::server::{admin::support, auth::ctx::guarded};
+    guarded(async |ctx, scope| support::leave(ctx, &scope.state, &scope.client_address()).await)
+        .await
+}
+
+#[server(prefix = "/api", endpoint = "platform_audit_log")]
+pub async fn platform_audit_log(
+    action: Option<String>,
+    organisation_id: Option<Uuid>,
+    after: Option<String>,
+) -> Result<PlatformAuditPage, AppError> {
+    use crate::server::{admin::platform_audit, auth::ctx::guarded};
+    guarded(async |ctx, scope| {
+        let action = action.unwrap_or_default();
+        platform_audit::entries(ctx, &scope.state, &action, organisation_id, after.as_deref()).await
     })
     .await
 }

@@ -1,4 +1,6 @@
 //! Reusable pieces of interface.
 
+pub mod choice;
 pub mod field;
 pub mod layout;
+pub mod pager;

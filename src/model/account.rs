@@ -66,6 +66,8 @@ pub struct CurrentUser {
     pub display_name: String,
     pub role: Role,
     pub organisation_name: Option<String>,
+    /// Set while a super-admin works inside an organisation through support access.
+    pub support: Option<crate::model::admin::SupportBanner>,
 }
 
 /// One signed-in browser, as listed on the account page.

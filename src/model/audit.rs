@@ -12,4 +12,6 @@ pub struct AuditEntry {
     pub actor: Option<String>,
     pub subject: String,
     pub client_address: String,
+    /// What changed, as JSON: `before`/`after` values, the role given, the support access used.
+    pub detail: String,
 }

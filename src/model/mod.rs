@@ -2,6 +2,7 @@
 //! touch the database, the filesystem or a secret; database mappings are derived only under `ssr`.
 
 pub mod account;
+pub mod admin;
 pub mod audit;
 pub mod organisation;
 pub mod status;

@@ -7,6 +7,7 @@ use leptos_router::components::Redirect;
 use crate::api::account::{
     my_sessions, signed_in_user, ChangePassword, EndOtherSessions, EndSession,
 };
+use crate::components::choice::load_error;
 use crate::components::field::{field_message, FieldMessage};
 use crate::error::{AppError, FieldError};
 use crate::model::account::SessionSummary;
@@ -39,10 +40,8 @@ pub fn AccountPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Ok(None) | Err(AppError::Unauthenticated) => {
-                        view! { <Redirect path="/login?next=/account"/> }.into_any()
-                    }
-                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login?next=/account"/> }.into_any(),
+                    Err(error) => load_error(error, "/account"),
                 }
             })}
         </Suspense>

@@ -1,8 +1,13 @@
 //! Route components, one module per area.
 
+pub mod accept_invitation;
 pub mod account;
+pub mod admin;
+pub mod admin_organisation;
+pub mod audit;
 pub mod forgot_password;
 pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod reset_password;
+pub mod team;

@@ -6,8 +6,9 @@ use leptos_router::hooks::use_query_map;
 
 use crate::model::validation::{PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS};
 
-/// The message for a field's error code (see docs/errors.md).
-fn message(code: &str) -> String {
+/// The message for a password field's error code (see docs/errors.md); the invitation form
+/// shares it.
+pub fn message(code: &str) -> String {
     match code {
         "required" => "Enter a password.".into(),
         "too_short" => format!("Use at least {PASSWORD_MIN_CHARS} characters."),

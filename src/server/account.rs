@@ -11,6 +11,7 @@ use crate::server::auth::policy::check_password_policy;
 use crate::server::auth::refresh;
 use crate::server::auth::session::{self, SessionAuth, AUTH_KEY};
 use crate::server::auth::throttle::{self, ThrottleKeys};
+use crate::server::rfc3339;
 use crate::server::state::AppState;
 
 pub async fn list_sessions(ctx: &Ctx, state: &AppState) -> Result<Vec<SessionSummary>, AppError> {
@@ -36,10 +37,6 @@ pub async fn list_sessions(ctx: &Ctx, state: &AppState) -> Result<Vec<SessionSum
             current: Some(row.id) == current,
         })
         .collect())
-}
-
-fn rfc3339(time: time::OffsetDateTime) -> String {
-    time.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 /// Ends one of the context user's sessions. Scoped by user id: another user's session id simply

@@ -18,7 +18,7 @@ pub async fn recent_entries(ctx: &Ctx, state: &AppState) -> Result<Vec<AuditEntr
     let organisation_id = tx.organisation_id();
     let rows = sqlx::query!(
         r#"SELECT a.occurred_at, a.action::text AS "action!", u.email AS "actor?", a.subject,
-                  a.client_address
+                  a.client_address, a.detail
            FROM audit_log a
            LEFT JOIN users u ON u.id = a.actor_user_id
            WHERE a.organisation_id = $1
@@ -33,14 +33,12 @@ pub async fn recent_entries(ctx: &Ctx, state: &AppState) -> Result<Vec<AuditEntr
     Ok(rows
         .into_iter()
         .map(|row| AuditEntry {
-            occurred_at: row
-                .occurred_at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
+            occurred_at: crate::server::rfc3339(row.occurred_at),
             action: row.action,
             actor: row.actor,
             subject: row.subject,
             client_address: row.client_address,
+            detail: row.detail.to_string(),
         })
         .collect())
 }

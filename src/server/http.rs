@@ -7,20 +7,28 @@ use std::time::Duration;
 use tower::ServiceBuilder;
 
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::{shell, App};
 use crate::server::auth::session;
-use crate::server::routes::{reset, sign_in, token};
+use crate::server::routes::{invitation, reset, sign_in, token};
 use crate::server::state::AppState;
 use crate::server::{health, request_id, security, wire};
 
-/// Largest request body accepted: forms and server-function arguments are small. (CSV import will
-/// get its own, larger limit on its own route.)
+/// Largest request body accepted: forms and server-function arguments are small.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+/// The member import's server functions carry a CSV file (256 KiB, percent-encoded).
+pub const IMPORT_BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// The body limit of a request path.
+pub fn body_limit(path: &str) -> usize {
+    match path {
+        "/api/check_member_import" | "/api/import_members" => IMPORT_BODY_LIMIT_BYTES,
+        _ => BODY_LIMIT_BYTES,
+    }
+}
 /// A request that takes longer is answered 408 and its work dropped.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -52,7 +60,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(security::refuse_cross_site))
         .layer(axum::middleware::from_fn(wire::status_from_error_body))
         .layer(axum::middleware::from_fn(wire::refuse_malformed_text))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(wire::limit_body))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
 
     let sessions = session::layer(session::store(state.pool.clone()), &state.config);
@@ -64,12 +72,16 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(sign_in::sign_out))
         .route("/forgot-password", post(reset::forgot_password))
         .route("/reset-password", post(reset::reset_password))
+        .route("/accept-invitation", post(invitation::accept_invitation))
         .route("/api/v1/token", post(token::issue_token))
-        .leptos_routes_with_context(&state, routes, || (), {
+        .leptos_routes_with_context(&state, routes, security::provide_page_nonce, {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(|| (), shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            security::provide_page_nonce,
+            shell,
+        ))
         .layer(sessions)
         .layer(request_layers)
         .with_state(state)

@@ -2,6 +2,7 @@
 //! none of it can reach the browser bundle.
 
 pub mod account;
+pub mod admin;
 pub mod audit_log;
 pub mod auth;
 pub mod bootstrap;
@@ -12,11 +13,16 @@ pub mod demo;
 pub mod health;
 pub mod http;
 pub mod mail;
-pub mod platform;
 pub mod request_id;
 pub mod routes;
 pub mod security;
 pub mod serve;
 pub mod state;
+pub mod team;
 pub mod telemetry;
 pub mod wire;
+
+/// A timestamp as the interface shows it: RFC 3339, UTC.
+pub fn rfc3339(time: time::OffsetDateTime) -> String {
+    time.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}

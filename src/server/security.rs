@@ -1,8 +1,10 @@
 //! Response hardening and cross-site request refusal.
 //!
 //! - Every response gets the security headers below; HTML pages get a Content-Security-Policy
-//!   whose script nonce is fresh per response (set by the shell from Leptos's nonce), anything
-//!   else a policy that allows nothing.
+//!   whose script nonce is fresh per response, anything else a policy that allows nothing. The
+//!   nonce is made here, before the request reaches Leptos, and handed to the renderer through
+//!   the request ([`PageNonce`], [`provide_page_nonce`]), so the header never depends on what
+//!   the page rendering did with its response options.
 //! - Every response except the static bundle is `Cache-Control: no-store`: pages and API answers
 //!   may be personal, and a shared cache must never keep them.
 //! - State-changing requests that ride on the browser's cookie (and the sign-in forms, which set
@@ -35,18 +37,45 @@ const NON_PAGE_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-
 const PERMISSIONS_POLICY: &str =
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()";
 
+/// The script nonce of this request's page, if it renders one.
+#[derive(Clone, Debug)]
+pub struct PageNonce(pub String);
+
+/// Gives the page being rendered the request's nonce, so Leptos's hydration scripts carry the
+/// value the response's policy names. Runs as the Leptos routes' additional context, after
+/// Leptos provided the request parts (and its own nonce, which this replaces).
+pub fn provide_page_nonce() {
+    use leptos::prelude::{provide_context, use_context};
+    let nonce = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
+    if let Some(PageNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
+}
+
 /// Adds the security headers to every response.
-pub async fn headers(production: bool, request: Request, next: Next) -> Response {
+pub async fn headers(production: bool, mut request: Request, next: Next) -> Response {
     let static_asset =
         request.uri().path().starts_with("/pkg/") || request.uri().path() == "/favicon.svg";
+    let nonce = leptos::nonce::Nonce::new().to_string();
+    request.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let set = |headers: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };
-    if !headers.contains_key(CONTENT_SECURITY_POLICY) {
-        set(headers, CONTENT_SECURITY_POLICY, NON_PAGE_POLICY);
-    }
+    let html = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    let policy = match html {
+        true => HeaderValue::from_str(&page_policy(&nonce)).ok(),
+        false => None,
+    };
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        policy.unwrap_or_else(|| HeaderValue::from_static(NON_PAGE_POLICY)),
+    );
     set(headers, X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, X_FRAME_OPTIONS, "DENY");
     set(headers, REFERRER_POLICY, "strict-origin-when-cross-origin");
@@ -64,7 +93,8 @@ pub async fn headers(production: bool, request: Request, next: Next) -> Response
 
 /// The form posts that start or end a browser session: protected even without a cookie
 /// (login CSRF would sign a victim into the attacker's account).
-const BROWSER_FORMS: [&str; 4] = ["/login", "/logout", "/forgot-password", "/reset-password"];
+const BROWSER_FORMS: [&str; 5] =
+    ["/login", "/logout", "/forgot-password", "/reset-password", "/accept-invitation"];
 
 /// Refuses cross-site state changes that would ride on the browser's cookie.
 pub async fn refuse_cross_site(request: Request, next: Next) -> Response {

@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
-use crate::server::http::BODY_LIMIT_BYTES;
+use crate::server::http::{body_limit, BODY_LIMIT_BYTES};
 
 pub async fn refuse_malformed_text(request: Request, next: Next) -> Response {
     let content_type = request
@@ -28,8 +28,9 @@ pub async fn refuse_malformed_text(request: Request, next: Next) -> Response {
     if !form && !content_type.starts_with("application/json") {
         return next.run(request).await;
     }
+    let limit = body_limit(request.uri().path());
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, BODY_LIMIT_BYTES).await else {
+    let Ok(bytes) = to_bytes(body, limit).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let has_nul = bytes.contains(&0) || contains(&bytes, b"%00") || contains(&bytes, b"\\u0000");
@@ -39,6 +40,23 @@ pub async fn refuse_malformed_text(request: Request, next: Next) -> Response {
         return AppError::BadRequest.into_response();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// The body limit of each path (see [`body_limit`]): a declared length over it is refused at
+/// once, and a body streamed without one is cut off at the limit.
+pub async fn limit_body(request: Request, next: Next) -> Response {
+    let limit = body_limit(request.uri().path());
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -21,6 +21,22 @@ pub enum AuditAction {
     PasswordResetRequested,
     PasswordReset,
     PlatformRead,
+    OrganisationCreated,
+    OrganisationUpdated,
+    OrganisationSuspended,
+    OrganisationReactivated,
+    InvitationCreated,
+    InvitationResent,
+    InvitationRevoked,
+    InvitationAccepted,
+    RoleChanged,
+    UserDeactivated,
+    UserReactivated,
+    UsersImported,
+    SupportAccessStarted,
+    SupportAccessEnded,
+    /// A request a super-admin made inside an organisation through support access.
+    SupportAction,
 }
 
 /// One event: who did it, to what, from where.
@@ -48,6 +64,18 @@ pub async fn record(
     };
     let mut tx = pool.begin().await?;
     crate::server::db::tenant::set_organisation(&mut tx, organisation_id).await?;
+    record_tenant(&mut tx, organisation_id, event, now).await?;
+    tx.commit().await
+}
+
+/// Records an organisation's event inside a transaction already scoped to it, so the entry
+/// commits (or not) with the change it describes.
+pub async fn record_tenant(
+    connection: &mut sqlx::PgConnection,
+    organisation_id: Uuid,
+    event: AuditEvent<'_>,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO audit_log
              (organisation_id, id, occurred_at, action, actor_user_id, subject,
@@ -62,9 +90,9 @@ pub async fn record(
         event.client_address,
         event.detail,
     )
-    .execute(&mut *tx)
+    .execute(connection)
     .await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// Records a platform event (not tied to one organisation), on any executor, so it can join

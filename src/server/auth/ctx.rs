@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::account::{CurrentUser, Role};
+use crate::server::admin::support::{self, SupportGrant};
 use crate::server::auth::login::{load_account_by_id, Account, Standing};
 use crate::server::auth::session::{SessionAuth, AUTH_KEY};
 use crate::server::state::AppState;
@@ -41,6 +42,8 @@ pub struct Ctx {
     display_name: String,
     organisation_name: Option<String>,
     credential: Credential,
+    /// A super-admin's open support access: they act in that organisation until it ends.
+    support: Option<SupportGrant>,
 }
 
 impl Ctx {
@@ -48,8 +51,14 @@ impl Ctx {
         self.user_id
     }
 
+    /// The organisation this request acts in: the member's own, or the one a super-admin
+    /// entered through support access.
     pub fn organisation_id(&self) -> Option<Uuid> {
-        self.organisation_id
+        self.support.as_ref().map(|grant| grant.organisation_id).or(self.organisation_id)
+    }
+
+    pub fn support(&self) -> Option<&SupportGrant> {
+        self.support.as_ref()
     }
 
     pub fn role(&self) -> Role {
@@ -60,9 +69,11 @@ impl Ctx {
         &self.credential
     }
 
-    /// Fails with 403 unless the caller's role covers `needed` (see [`Role::satisfies`]).
+    /// Fails with 403 unless the caller's role covers `needed` (see [`Role::satisfies`]). A
+    /// super-admin in support access acts with an admin's rights inside that organisation.
     pub fn require(&self, needed: Role) -> Result<(), AppError> {
-        if self.role.satisfies(needed) {
+        let by_support = self.support.is_some() && needed != Role::SuperAdmin;
+        if self.role.satisfies(needed) || by_support {
             Ok(())
         } else {
             Err(AppError::Forbidden)
@@ -75,7 +86,11 @@ impl Ctx {
             email: self.email.clone(),
             display_name: self.display_name.clone(),
             role: self.role,
-            organisation_name: self.organisation_name.clone(),
+            organisation_name: match &self.support {
+                Some(grant) => Some(grant.organisation_name.clone()),
+                None => self.organisation_name.clone(),
+            },
+            support: self.support.as_ref().map(SupportGrant::banner),
         }
     }
 
@@ -88,6 +103,7 @@ impl Ctx {
             display_name: account.display_name,
             organisation_name: account.organisation_name,
             credential,
+            support: None,
         }
     }
 }
@@ -125,7 +141,10 @@ pub async fn guarded<T>(
 ) -> Result<T, AppError> {
     let scope = RequestScope::capture()?;
     let result = match scope.ctx().await {
-        Ok(ctx) => work(&ctx, &scope).await,
+        Ok(ctx) => match support::record_action(&ctx, &scope.state, scope.path()).await {
+            Ok(()) => work(&ctx, &scope).await,
+            Err(error) => Err(error),
+        },
         Err(error) => Err(error),
     };
     scope.respond(result)
@@ -165,6 +184,11 @@ impl RequestScope {
         resolve_optional(&self.state, &self.parts).await
     }
 
+    /// The path the request was sent to (for a server function, its endpoint).
+    pub fn path(&self) -> &str {
+        self.parts.uri.path()
+    }
+
     /// The client's address, as the throttle and audit log record it.
     pub fn client_address(&self) -> String {
         crate::server::routes::client_address(&self.parts)
@@ -202,12 +226,13 @@ async fn from_bearer(state: &AppState, token: &str) -> Result<Ctx, AppError> {
         load_account_by_id(&state.pool, claims.sub).await?.ok_or(AppError::Unauthenticated)?;
     let role = account.role().ok_or(AppError::Unauthenticated)?;
     // The token must still describe the account exactly: same version, role and organisation.
-    let still_true = account.standing() == Standing::Good
-        && claims.ver == account.auth_version
+    let same_account = claims.ver == account.auth_version
         && claims.user_role == role
         && claims.org == account.organisation_id;
-    if !still_true {
-        return Err(AppError::Unauthenticated);
+    match (same_account, account.standing()) {
+        (true, Standing::Good) => {}
+        (true, Standing::OrganisationSuspended) => return Err(AppError::OrganisationSuspended),
+        _ => return Err(AppError::Unauthenticated),
     }
     Ok(Ctx::from_account(account, role, Credential::Bearer { token_id: claims.jti }))
 }
@@ -236,7 +261,7 @@ async fn from_session(state: &AppState, session: &Session) -> Result<Option<Ctx>
     };
     let valid = account.as_ref().and_then(|account| {
         let role = account.role()?;
-        (account.standing() == Standing::Good && account.auth_version == auth.auth_version)
+        (account.standing() != Standing::Inactive && account.auth_version == auth.auth_version)
             .then_some(role)
     });
     let (Some(account), Some(role)) = (account, valid) else {
@@ -247,6 +272,11 @@ async fn from_session(state: &AppState, session: &Session) -> Result<Option<Ctx>
         session.flush().await.map_err(AppError::internal)?;
         return Ok(None);
     };
+    if account.standing() == Standing::OrganisationSuspended {
+        // The session stays, refused, so the member sees why rather than a sign-in form; it
+        // works again only if the organisation is reactivated before it expires.
+        return Err(AppError::OrganisationSuspended);
+    }
     if let Some(record) = record {
         if now - record.last_seen_at >= TOUCH_INTERVAL {
             sqlx::query!(
@@ -258,5 +288,14 @@ async fn from_session(state: &AppState, session: &Session) -> Result<Option<Ctx>
             .await?;
         }
     }
-    Ok(Some(Ctx::from_account(account, role, Credential::Session { record_id: auth.record_id })))
+    let support = match role {
+        Role::SuperAdmin => {
+            support::open_grant(&state.pool, account.user_id, auth.record_id, now).await?
+        }
+        _ => None,
+    };
+    let mut ctx =
+        Ctx::from_account(account, role, Credential::Session { record_id: auth.record_id });
+    ctx.support = support;
+    Ok(Some(ctx))
 }

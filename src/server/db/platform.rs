@@ -33,6 +33,14 @@ impl PlatformTx {
         Ok(PlatformTx { tx })
     }
 
+    /// Scopes the rest of this transaction to one organisation, for a super-admin's change to
+    /// it (creating it with its first invitation, suspending it): tenant rows of that
+    /// organisation, and only those, become writable.
+    pub async fn scope_to(&mut self, organisation_id: uuid::Uuid) -> Result<(), AppError> {
+        crate::server::db::tenant::set_organisation(&mut self.tx, organisation_id).await?;
+        Ok(())
+    }
+
     pub fn connection(&mut self) -> &mut PgConnection {
         &mut self.tx
     }

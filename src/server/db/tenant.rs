@@ -8,7 +8,16 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::server::auth::audit::{self, AuditEvent};
 use crate::server::auth::ctx::Ctx;
+
+/// Adds the support access an action was taken under to its audit detail.
+pub fn with_support(ctx: &Ctx, mut detail: serde_json::Value) -> serde_json::Value {
+    if let (Some(grant), Some(object)) = (ctx.support(), detail.as_object_mut()) {
+        object.insert("support_access".into(), serde_json::json!(grant.id));
+    }
+    detail
+}
 
 /// Scopes the rest of this transaction to `organisation_id`.
 pub async fn set_organisation(
@@ -55,6 +64,19 @@ impl TenantTx {
     /// The connection to run queries on.
     pub fn connection(&mut self) -> &mut PgConnection {
         &mut self.tx
+    }
+
+    /// Records an audit entry of this organisation, committed with the transaction's change.
+    /// A super-admin acting through support access is marked as such in the entry.
+    pub async fn audit(
+        &mut self,
+        ctx: &Ctx,
+        event: AuditEvent<'_>,
+        now: time::OffsetDateTime,
+    ) -> Result<(), AppError> {
+        let event = AuditEvent { detail: with_support(ctx, event.detail), ..event };
+        audit::record_tenant(&mut self.tx, self.organisation_id, event, now).await?;
+        Ok(())
     }
 
     pub async fn commit(self) -> Result<(), AppError> {

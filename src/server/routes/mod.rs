@@ -1,6 +1,7 @@
 //! Plain HTTP routes that are not pages or server functions: the sign-in form's target (it must
 //! work before hydration, as an ordinary form post) and the API token endpoint.
 
+pub mod invitation;
 pub mod reset;
 pub mod sign_in;
 pub mod token;
@@ -24,6 +25,32 @@ pub fn client_address(parts: &Parts) -> String {
         .or_else(mocked)
         .map(|address| address.ip().to_string())
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Starts a browser session for `account` (after a sign-in or an accepted invitation) and sends
+/// the browser to `to`.
+pub async fn sign_in_and_go(
+    state: &crate::server::state::AppState,
+    parts: &Parts,
+    session: &tower_sessions::Session,
+    account: &crate::server::auth::login::Account,
+    to: &str,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let now = state.clock.now();
+    let started = crate::server::auth::session::start(
+        session,
+        &state.pool,
+        account,
+        &device(parts),
+        state.config.session_absolute.value,
+        now,
+    )
+    .await;
+    match started {
+        Ok(()) => axum::response::Redirect::to(to).into_response(),
+        Err(error) => crate::error::AppError::internal(error).into_response(),
+    }
 }
 
 pub fn device(parts: &Parts) -> Device {

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::server::auth::audit::{self, AuditAction, AuditEvent};
 use crate::server::auth::login::{self, LoginError};
 use crate::server::auth::session;
-use crate::server::routes::{client_address, device};
+use crate::server::routes::{client_address, sign_in_and_go};
 use crate::server::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -61,19 +61,7 @@ pub async fn sign_in(
     let address = client_address(&parts);
     match login::authenticate(&state.pool, &form.email, &form.password, &address, now).await {
         Ok(account) => {
-            let started = session::start(
-                &session,
-                &state.pool,
-                &account,
-                &device(&parts),
-                state.config.session_absolute.value,
-                now,
-            )
-            .await;
-            match started {
-                Ok(()) => Redirect::to(safe_next(&form.next)).into_response(),
-                Err(error) => AppError::internal(error).into_response(),
-            }
+            sign_in_and_go(&state, &parts, &session, &account, safe_next(&form.next)).await
         }
         Err(LoginError::InvalidCredentials) => back_to_login("credentials", &form.next),
         Err(LoginError::Locked { .. }) => back_to_login("locked", &form.next),

@@ -1,0 +1,210 @@
+//! Bulk invitations from a CSV file with the columns `email`, `name`, `role` (header required,
+//! any column order). The whole file is checked first and every bad row reported by its line
+//! number; invitations are created only when every row is valid, all in one transaction, so an
+//! import is all or nothing.
+
+use std::collections::HashMap;
+
+use crate::error::AppError;
+use crate::model::account::Role;
+use crate::model::admin::{ImportProblem, ImportReport, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS};
+use crate::model::organisation::MembershipRole;
+use crate::server::auth::audit::{AuditAction, AuditEvent};
+use crate::server::auth::ctx::Ctx;
+use crate::server::db::tenant::TenantTx;
+use crate::server::state::AppState;
+use crate::server::team::invitations::{self, Invitee};
+
+/// A parsed file: the valid rows with their line numbers, and every problem found.
+struct Parsed {
+    rows: Vec<(usize, Invitee)>,
+    problems: Vec<ImportProblem>,
+    /// Data rows read (valid or not).
+    count: usize,
+}
+
+fn problem(line: usize, message: impl Into<String>) -> ImportProblem {
+    ImportProblem { line, message: message.into() }
+}
+
+fn parse_role(value: &str) -> Option<MembershipRole> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "admin" => Some(MembershipRole::Admin),
+        "analyst" => Some(MembershipRole::Analyst),
+        "viewer" => Some(MembershipRole::Viewer),
+        _ => None,
+    }
+}
+
+/// Reads and checks the file's shape and each row's fields (nothing from the database yet).
+fn parse(text: &str) -> Parsed {
+    let mut parsed = Parsed { rows: Vec::new(), problems: Vec::new(), count: 0 };
+    if text.len() > IMPORT_MAX_BYTES {
+        parsed
+            .problems
+            .push(problem(0, format!("The file is larger than {} KiB.", IMPORT_MAX_BYTES / 1024)));
+        return parsed;
+    }
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers = match reader.headers() {
+        Ok(headers) => headers
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .collect::<Vec<_>>(),
+        Err(_) => {
+            parsed.problems.push(problem(1, "The first line must be the header: email,name,role."));
+            return parsed;
+        }
+    };
+    let column = |name: &str| headers.iter().position(|header| header == name);
+    let (Some(email_at), Some(name_at), Some(role_at)) =
+        (column("email"), column("name"), column("role"))
+    else {
+        parsed.problems.push(problem(1, "The header must name the columns email, name and role."));
+        return parsed;
+    };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map_or(index + 2, |p| p.line() as usize);
+        if index >= IMPORT_MAX_ROWS {
+            parsed
+                .problems
+                .push(problem(line, format!("A file may hold at most {IMPORT_MAX_ROWS} people.")));
+            break;
+        }
+        let record = match record {
+            Ok(record) => record,
+            Err(_) => {
+                parsed.problems.push(problem(line, "This line is not valid CSV."));
+                continue;
+            }
+        };
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        parsed.count += 1;
+        let field = |at: usize| record.get(at).unwrap_or_default();
+        let Some(role) = parse_role(field(role_at)) else {
+            parsed.problems.push(problem(line, "The role must be admin, analyst or viewer."));
+            continue;
+        };
+        match Invitee::parse(field(email_at), field(name_at), role) {
+            Ok(invitee) => {
+                if let Some(first) = seen.insert(invitee.email.clone(), line) {
+                    parsed
+                        .problems
+                        .push(problem(line, format!("{} is also on line {first}.", invitee.email)));
+                } else {
+                    parsed.rows.push((line, invitee));
+                }
+            }
+            Err(fields) => {
+                for field in fields {
+                    parsed.problems.push(problem(line, field.message));
+                }
+            }
+        }
+    }
+    if parsed.rows.is_empty() && parsed.problems.is_empty() {
+        parsed.problems.push(problem(2, "The file lists nobody to invite."));
+    }
+    parsed
+}
+
+/// Checks the file and, when `commit` and every row is valid, creates all its invitations.
+pub async fn run(
+    ctx: &Ctx,
+    state: &AppState,
+    text: &str,
+    commit: bool,
+    client_address: &str,
+) -> Result<ImportReport, AppError> {
+    ctx.require(Role::Admin)?;
+    let now = state.clock.now();
+    let Parsed { rows, mut problems, count } = parse(text);
+    let mut tx = TenantTx::begin(ctx, &state.pool).await?;
+    let organisation_id = tx.organisation_id();
+    for (line, invitee) in &rows {
+        if let Some(conflict) =
+            invitations::conflict(tx.connection(), organisation_id, &invitee.email, now).await?
+        {
+            problems.push(problem(*line, format!("{}: {}", invitee.email, conflict.message)));
+        }
+    }
+    problems.sort_by_key(|problem| problem.line);
+    if !problems.is_empty() || !commit {
+        // Nothing is kept of a check (expired invitations closed by it included).
+        return Ok(ImportReport { rows: count, problems, imported: false });
+    }
+    let name = invitations::organisation_name(tx.connection(), organisation_id).await?;
+    for (_, invitee) in &rows {
+        invitations::insert(
+            tx.connection(),
+            &state.keys,
+            &state.config.public_url.value,
+            organisation_id,
+            &name,
+            invitee,
+            ctx.user_id(),
+            now,
+        )
+        .await?;
+    }
+    let event = AuditEvent {
+        action: AuditAction::UsersImported,
+        actor_user_id: Some(ctx.user_id()),
+        subject: "CSV import",
+        client_address,
+        detail: serde_json::json!({
+            "invited": rows.iter().map(|(_, invitee)| &invitee.email).collect::<Vec<_>>(),
+        }),
+    };
+    tx.audit(ctx, event, now).await?;
+    tx.commit().await?;
+    Ok(ImportReport { rows: count, problems, imported: true })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<(usize, String)> {
+        parse(text).problems.into_iter().map(|p| (p.line, p.message)).collect()
+    }
+
+    #[test]
+    fn a_valid_file_parses_in_any_column_order() {
+        let parsed =
+            parse("role,email,name\nanalyst,Ana@Example.com,Ana\nviewer,vic@example.com,Vic\n");
+        assert!(parsed.problems.is_empty());
+        let emails: Vec<_> = parsed.rows.iter().map(|(line, i)| (*line, i.email.clone())).collect();
+        assert_eq!(emails, [(2, "ana@example.com".to_owned()), (3, "vic@example.com".to_owned())]);
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_by_line() {
+        let problems = lines(
+            "email,name,role\nok@example.com,Ok,viewer\nnot-an-email,X,viewer\nb@example.com,B,owner\nok@example.com,Again,admin\n",
+        );
+        assert_eq!(problems.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [3, 4, 5]);
+        assert!(problems[1].1.contains("admin, analyst or viewer"));
+        assert!(problems[2].1.contains("also on line 2"));
+    }
+
+    #[test]
+    fn the_header_is_required_and_rows_are_bounded() {
+        assert_eq!(lines("a,b,c\n1,2,3\n")[0].0, 1);
+        let mut big = String::from("email,name,role\n");
+        for n in 0..=IMPORT_MAX_ROWS {
+            big.push_str(&format!("p{n}@example.com,P,viewer\n"));
+        }
+        let problems = lines(&big);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].0, IMPORT_MAX_ROWS + 2);
+    }
+}
