@@ -10,10 +10,13 @@ use crate::pages::accept_invitation::AcceptInvitationPage;
 use crate::pages::account::AccountPage;
 use crate::pages::admin::AdminPage;
 use crate::pages::admin_organisation::AdminOrganisationPage;
+use crate::pages::alerts::AlertsPage;
 use crate::pages::audit::{OrganisationAuditPage, PlatformAuditPage};
 use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::home::HomePage;
 use crate::pages::login::LoginPage;
+use crate::pages::market::MarketPage;
+use crate::pages::markets::MarketsPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::reset_password::ResetPasswordPage;
 use crate::pages::team::TeamPage;
@@ -57,6 +60,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("markets") view=MarketsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("markets"), ParamSegment("id")) view=MarketPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("alerts") view=AlertsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("suspended") view=SuspendedPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("accept-invitation") view=AcceptInvitationPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>

@@ -91,13 +91,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             let outcome =
                 demo::seed(&pool, config.app_env.value).await.map_err(|error| error.to_string())?;
             println!(
-                "demo data ready ({} organisation(s) and {} user(s) created this run)",
-                outcome.organisations_created, outcome.users_created
+                "demo data ready ({} organisation(s), {} user(s) and {} price observation(s) created this run)",
+                outcome.organisations_created, outcome.users_created, outcome.observations_created
             );
             println!("demo logins (development only; existing passwords are not reset):");
             for login in &demo::DEMO_LOGINS {
                 let role = login.role.map_or("super-admin", |role| role.label());
-                println!("  {:<12} {:<32} {}", role, login.email, login.password);
+                println!(
+                    "  {:<12} {:<32} {:<22} {}",
+                    role, login.email, login.password, login.organisation
+                );
             }
             Ok(())
         }

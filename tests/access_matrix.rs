@@ -177,6 +177,108 @@ const MATRIX: &[Row] = &[
         public_because: Some("the signed invitation link is the credential; invalid ones are 404"),
         expect: [NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND],
     },
+    Row {
+        path: "/api/markets",
+        body: "",
+        public_because: None,
+        expect: [UNAUTHENTICATED, OK, OK, OK, FORBIDDEN],
+    },
+    Row {
+        path: "/api/market_overview",
+        body: "id=0190f5c4-0000-7000-8000-000000000000",
+        public_because: None,
+        expect: [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/create_market",
+        body: "name=&region=&currency=&adopt_template=false",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, INVALID, FORBIDDEN],
+    },
+    Row {
+        path: "/api/update_market",
+        body: "id=0190f5c4-0000-7000-8000-000000000000&name=Valid+Name&region=&currency=EUR",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/archive_market",
+        body: "id=0190f5c4-0000-7000-8000-000000000000",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/add_product",
+        body: "market_id=0190f5c4-0000-7000-8000-000000000000&name=Day+pass",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/save_competitor",
+        body: "market_id=0190f5c4-0000-7000-8000-000000000000&name=Rival&business_type=&website=&locations=&priority=3&market_share_pct=&description=",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/archive_competitor",
+        body: "id=0190f5c4-0000-7000-8000-000000000000",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/record_observation",
+        body: "market_id=0190f5c4-0000-7000-8000-000000000000&competitor_id=0190f5c4-0000-7000-8000-000000000000&product_id=0190f5c4-0000-7000-8000-000000000000&price=1&currency=EUR&observed_at=&source=&is_promotion=false&promotion_details=",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/market_observations",
+        body: "market_id=0190f5c4-0000-7000-8000-000000000000",
+        public_because: None,
+        expect: [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/market_analysis",
+        body: "market_id=0190f5c4-0000-7000-8000-000000000000",
+        public_because: None,
+        expect: [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/market_trend",
+        body: "market_id=0190f5c4-0000-7000-8000-000000000000&product_id=0190f5c4-0000-7000-8000-000000000000",
+        public_because: None,
+        expect: [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/alerts",
+        body: "",
+        public_because: None,
+        expect: [UNAUTHENTICATED, OK, OK, OK, FORBIDDEN],
+    },
+    Row {
+        path: "/api/unread_alerts",
+        body: "",
+        public_because: None,
+        expect: [UNAUTHENTICATED, OK, OK, OK, FORBIDDEN],
+    },
+    Row {
+        path: "/api/mark_alert",
+        body: "id=0190f5c4-0000-7000-8000-000000000000&resolve=true",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/alert_threshold",
+        body: "",
+        public_because: None,
+        expect: [UNAUTHENTICATED, OK, OK, OK, FORBIDDEN],
+    },
+    Row {
+        path: "/api/set_alert_threshold",
+        body: "percent=",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, INVALID, FORBIDDEN],
+    },
 ];
 
 #[test]

@@ -17,40 +17,6 @@ fn form(fields: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(fields).unwrap()
 }
 
-/// Adds a member with a password to an existing organisation.
-async fn fx_member(
-    pool: &PgPool,
-    organisation_id: Uuid,
-    email: &str,
-    role: MembershipRole,
-) -> FxUser {
-    let user_id = Uuid::now_v7();
-    let hash = marketedge::server::auth::password::hash(FX_PASSWORD).await.unwrap();
-    sqlx::query(
-        "INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(user_id)
-    .bind(email)
-    .bind(format!("Member {email}"))
-    .bind(hash)
-    .execute(pool)
-    .await
-    .unwrap();
-    sqlx::query("INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, $3)")
-        .bind(organisation_id)
-        .bind(user_id)
-        .bind(role)
-        .execute(pool)
-        .await
-        .unwrap();
-    FxUser {
-        user_id,
-        organisation_id: Some(organisation_id),
-        email: email.into(),
-        password: FX_PASSWORD.into(),
-    }
-}
-
 async fn invite(app: &Router, cookie: &str, email: &str, role: &str) -> Answer {
     let body = form(&[("email", email), ("display_name", "Invited Person"), ("role", role)]);
     call_as(app, "/api/invite_member", &body, Credential::Cookie(cookie)).await

@@ -20,10 +20,10 @@ async fn counts(pool: &PgPool) -> (i64, i64, i64) {
 async fn seeding_creates_the_demo_organisation_and_logins(pool: PgPool) {
     let outcome = demo::seed(&fx_app_pool(&pool), AppEnv::Development).await.unwrap();
 
-    assert_eq!(outcome.organisations_created, 1);
+    assert_eq!(outcome.organisations_created, 2);
     assert_eq!(outcome.users_created, DEMO_LOGINS.len());
     let (organisations, users, memberships) = counts(&pool).await;
-    assert_eq!((organisations, users, memberships), (1, 4, 3));
+    assert_eq!((organisations, users, memberships), (2, 5, 4));
     let super_admins: Vec<String> = sqlx::query_scalar(
         "SELECT email FROM users WHERE is_super_admin AND id NOT IN (SELECT user_id FROM memberships)",
     )
@@ -68,8 +68,11 @@ async fn seeding_twice_changes_nothing(pool: PgPool) {
 
     let second = demo::seed(&fx_app_pool(&pool), AppEnv::Development).await.unwrap();
 
-    assert_eq!((second.organisations_created, second.users_created), (0, 0));
-    assert_eq!(counts(&pool).await, (1, 4, 3));
+    assert_eq!(
+        (second.organisations_created, second.users_created, second.observations_created),
+        (0, 0, 0)
+    );
+    assert_eq!(counts(&pool).await, (2, 5, 4));
     let after: Vec<(String, String)> =
         sqlx::query_as("SELECT email, password_hash FROM users ORDER BY email")
             .fetch_all(&pool)
@@ -84,4 +87,41 @@ async fn seeding_is_refused_in_production(pool: PgPool) {
 
     assert!(matches!(error, demo::SeedError::Production));
     assert_eq!(counts(&pool).await, (0, 0, 0));
+}
+
+#[sqlx::test]
+async fn each_demo_organisation_gets_its_own_markets_and_a_year_of_prices(pool: PgPool) {
+    let outcome = demo::seed(&fx_app_pool(&pool), AppEnv::Development).await.unwrap();
+
+    let per_org: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT o.slug, (SELECT count(*) FROM markets m WHERE m.organisation_id = o.id),
+                (SELECT count(*) FROM competitors c WHERE c.organisation_id = o.id),
+                (SELECT count(*) FROM price_observations p WHERE p.organisation_id = o.id)
+         FROM organisations o ORDER BY o.slug",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    // Harbour: 1 market, 4 competitors, 5 hotel products; Northwind: 2 markets, 5 + 6
+    // competitors, 6 cinema products; 52 weeks each.
+    assert_eq!(
+        per_org,
+        [
+            ("harbour-hotels".to_owned(), 1, 4, 4 * 5 * 52),
+            ("northwind-cinemas".to_owned(), 2, 11, 11 * 6 * 52)
+        ]
+    );
+    assert_eq!(outcome.observations_created as i64, per_org.iter().map(|o| o.3).sum::<i64>());
+    let promotions: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM price_observations WHERE is_promotion")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(promotions > 0);
+    let future: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM price_observations WHERE observed_at > now()")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(future, 0);
 }

@@ -34,6 +34,15 @@ export function emailedLink(address: string, marker: string): string {
   return new URL(link).pathname + new URL(link).search;
 }
 
+/** Runs one query as the database owner (for test setup and lookups only); returns its rows. */
+export function sql(query: string, variables: Record<string, string> = {}): string[] {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error("TEST_DATABASE_URL is not set (run through scripts/test.sh)");
+  const flags = Object.entries(variables).flatMap(([name, value]) => ["-v", `${name}=${value}`]);
+  const out = execFileSync("psql", [url, "-qtA", ...flags], { encoding: "utf8", input: `${query};` });
+  return out.split("\n").filter((line) => line.length > 0);
+}
+
 /** A suffix that keeps names and emails of parallel tests apart. */
 export function unique(): string {
   return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;

@@ -6,7 +6,7 @@ import { identity, mainHeading } from "../support/finders";
 
 test.describe("signing in and out", () => {
   for (const login of Object.values(demo)) {
-    test(`${login.role} sees their name, organisation and role, then signs out`, async ({ page }) => {
+    test(`${login.role} of ${login.organisation} sees their name, organisation and role, then signs out`, async ({ page }) => {
       const errors = collectBrowserErrors(page);
 
       await signIn(page, login.email, login.password);

@@ -52,7 +52,7 @@ test.describe("without JavaScript", () => {
     await page.goto("/");
 
     await expect(mainHeading(page)).toContainText("Know your market");
-    await expect(page.getByRole("navigation", { name: "Main" })).toContainText("Markets");
+    await expect(page.getByRole("navigation", { name: "Main" })).toContainText("Overview");
     await expect(page.getByRole("heading", { name: "Observations" })).toBeVisible();
     await expect(statusButton(page)).toBeDisabled();
     await expect(page.getByText("The live check needs JavaScript")).toBeVisible();

@@ -11,8 +11,19 @@ pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
     // public: visitors get `None`; a signed-in caller gets only their own identity, as resolved
     // by the guard.
     let scope = crate::server::auth::ctx::RequestScope::capture()?;
-    let ctx = scope.optional_ctx().await;
-    scope.respond(ctx.map(|ctx| ctx.map(|ctx| ctx.current_user())))
+    let result = async {
+        let Some(ctx) = scope.optional_ctx().await? else {
+            return Ok(None);
+        };
+        let mut user = ctx.current_user();
+        if ctx.organisation_id().is_some() {
+            user.unread_alerts =
+                Some(crate::server::market::alerts::unread(&ctx, &scope.state).await?);
+        }
+        Ok(Some(user))
+    }
+    .await;
+    scope.respond(result)
 }
 
 #[server(prefix = "/api", endpoint = "my_sessions")]

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod market;
 pub mod platform;
 pub mod status;
 pub mod team;

@@ -12,7 +12,7 @@ use crate::model::admin::SupportBanner;
 
 /// The areas MarketEdge is growing into. They are listed so people see where things will live;
 /// each becomes a link when its page exists.
-const COMING_AREAS: [&str; 4] = ["Markets", "Competitors", "Observations", "Alerts"];
+const COMING_AREAS: [&str; 1] = ["Comparison"];
 
 /// The signed-in user of this page load, as the frame loads it.
 pub type SignedInUser = Resource<Result<Option<CurrentUser>, AppError>>;
@@ -58,11 +58,14 @@ pub fn Layout(children: Children) -> impl IntoView {
                     </li>
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
-                            let role = match user.await {
-                                Ok(Some(user)) => Some((user.role, user.support.is_some())),
-                                _ => None,
+                            let (role, unread) = match user.await {
+                                Ok(Some(user)) => (
+                                    Some((user.role, user.support.is_some())),
+                                    user.unread_alerts.unwrap_or(0),
+                                ),
+                                _ => (None, 0),
                             };
-                            view! { <RoleLinks role/> }
+                            view! { <RoleLinks role unread/> }
                         })}
                     </Suspense>
                     {COMING_AREAS
@@ -96,10 +99,24 @@ pub fn Layout(children: Children) -> impl IntoView {
 /// The links of the areas the role administers: the platform console for super-admins, the
 /// organisation's people and audit log for its admins (and a super-admin in support access).
 #[component]
-fn RoleLinks(role: Option<(Role, bool)>) -> impl IntoView {
+fn RoleLinks(role: Option<(Role, bool)>, unread: i64) -> impl IntoView {
     let platform = matches!(role, Some((Role::SuperAdmin, _)));
     let organisation = matches!(role, Some((Role::Admin, _)) | Some((_, true)));
+    // Members, and a super-admin inside an organisation, work with its markets.
+    let member =
+        matches!(role, Some((Role::Admin | Role::Analyst | Role::Viewer, _)) | Some((_, true)));
     view! {
+        <Show when=move || member>
+            <li><a href="/markets">"Markets"</a></li>
+            <li>
+                <a href="/alerts">
+                    "Alerts "
+                    {(unread > 0).then(|| view! {
+                        <span class="badge" data-testid="unread-alerts" aria-label=format!("{unread} unread")>{unread}</span>
+                    })}
+                </a>
+            </li>
+        </Show>
         <Show when=move || organisation>
             <li><a href="/settings/users">"People"</a></li>
             <li><a href="/settings/audit">"Audit log"</a></li>

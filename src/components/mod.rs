@@ -1,5 +1,6 @@
 //! Reusable pieces of interface.
 
+pub mod chart;
 pub mod choice;
 pub mod field;
 pub mod layout;

@@ -68,6 +68,8 @@ pub struct CurrentUser {
     pub organisation_name: Option<String>,
     /// Set while a super-admin works inside an organisation through support access.
     pub support: Option<crate::model::admin::SupportBanner>,
+    /// Open alerts of the organisation nobody has read (members only): the navigation badge.
+    pub unread_alerts: Option<i64>,
 }
 
 /// One signed-in browser, as listed on the account page.

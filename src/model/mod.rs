@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod market;
 pub mod organisation;
 pub mod status;
 pub mod validation;

@@ -1,5 +1,7 @@
-//! Demo data for development and tests: one platform super-admin and one demo organisation with
-//! an admin, an analyst and a viewer.
+//! Demo data for development and tests: one platform super-admin; a fictional cinema chain with
+//! an admin, an analyst and a viewer; a fictional hotel group with its own admin (to show
+//! isolation at a glance); and for each, markets, competitors and a year of weekly prices
+//! (`demo_market`).
 //!
 //! The printed passwords are public by design, which is why this refuses to run in production:
 //! production's first super-admin is created by hand with a password chosen at that moment.
@@ -11,9 +13,18 @@ use uuid::Uuid;
 use crate::model::organisation::{Industry, MembershipRole, Plan};
 use crate::server::auth::password;
 use crate::server::config::AppEnv;
+use crate::server::demo_market;
 
 pub const DEMO_ORGANISATION_NAME: &str = "Northwind Cinemas";
 pub const DEMO_ORGANISATION_SLUG: &str = "northwind-cinemas";
+pub const SECOND_ORGANISATION_NAME: &str = "Harbour Hotels";
+pub const SECOND_ORGANISATION_SLUG: &str = "harbour-hotels";
+
+/// The demo organisations: (name, slug, industry, plan).
+const DEMO_ORGANISATIONS: [(&str, &str, Industry, Plan); 2] = [
+    (DEMO_ORGANISATION_NAME, DEMO_ORGANISATION_SLUG, Industry::Cinema, Plan::Professional),
+    (SECOND_ORGANISATION_NAME, SECOND_ORGANISATION_SLUG, Industry::Hotel, Plan::Basic),
+];
 
 /// A login the demo creates, printed by `make run`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,32 +34,45 @@ pub struct DemoLogin {
     /// `None` for the platform super-admin.
     pub role: Option<MembershipRole>,
     pub display_name: &'static str,
+    /// The slug of the member's organisation; empty for the super-admin.
+    pub organisation: &'static str,
 }
 
-pub const DEMO_LOGINS: [DemoLogin; 4] = [
+pub const DEMO_LOGINS: [DemoLogin; 5] = [
     DemoLogin {
         email: "superadmin@marketedge.example",
         password: "demo-superadmin-2026",
         role: None,
         display_name: "Platform Admin",
+        organisation: "",
     },
     DemoLogin {
         email: "admin@northwind.example",
         password: "demo-admin-2026!",
         role: Some(MembershipRole::Admin),
         display_name: "Nora Admin",
+        organisation: DEMO_ORGANISATION_SLUG,
     },
     DemoLogin {
         email: "analyst@northwind.example",
         password: "demo-analyst-2026!",
         role: Some(MembershipRole::Analyst),
         display_name: "Ari Analyst",
+        organisation: DEMO_ORGANISATION_SLUG,
     },
     DemoLogin {
         email: "viewer@northwind.example",
         password: "demo-viewer-2026!",
         role: Some(MembershipRole::Viewer),
         display_name: "Vic Viewer",
+        organisation: DEMO_ORGANISATION_SLUG,
+    },
+    DemoLogin {
+        email: "admin@harbour.example",
+        password: "demo-harbour-2026!",
+        role: Some(MembershipRole::Admin),
+        display_name: "Hal Harbour",
+        organisation: SECOND_ORGANISATION_SLUG,
     },
 ];
 
@@ -67,6 +91,7 @@ pub enum SeedError {
 pub struct SeedOutcome {
     pub organisations_created: usize,
     pub users_created: usize,
+    pub observations_created: usize,
 }
 
 pub async fn seed(pool: &PgPool, env: AppEnv) -> Result<SeedOutcome, SeedError> {
@@ -75,26 +100,26 @@ pub async fn seed(pool: &PgPool, env: AppEnv) -> Result<SeedOutcome, SeedError> 
     }
     let mut outcome = SeedOutcome::default();
     let mut tx = pool.begin().await?;
-
-    let created = sqlx::query!(
-        "INSERT INTO organisations (id, name, slug, industry, plan)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (slug) DO NOTHING",
-        Uuid::now_v7(),
-        DEMO_ORGANISATION_NAME,
-        DEMO_ORGANISATION_SLUG,
-        Industry::Cinema as Industry,
-        Plan::Professional as Plan,
-    )
-    .execute(&mut *tx)
-    .await?;
-    outcome.organisations_created += created.rows_affected() as usize;
-    let organisation_id =
-        sqlx::query_scalar!("SELECT id FROM organisations WHERE slug = $1", DEMO_ORGANISATION_SLUG)
+    let mut organisations = Vec::new();
+    for (name, slug, industry, plan) in DEMO_ORGANISATIONS {
+        let created = sqlx::query!(
+            "INSERT INTO organisations (id, name, slug, industry, plan)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (slug) DO NOTHING",
+            Uuid::now_v7(),
+            name,
+            slug,
+            industry as Industry,
+            plan as Plan,
+        )
+        .execute(&mut *tx)
+        .await?;
+        outcome.organisations_created += created.rows_affected() as usize;
+        let id = sqlx::query_scalar!("SELECT id FROM organisations WHERE slug = $1", slug)
             .fetch_one(&mut *tx)
             .await?;
-    // Memberships are a tenant table: this transaction works inside the demo organisation.
-    crate::server::db::tenant::set_organisation(&mut tx, organisation_id).await?;
+        organisations.push((slug, id));
+    }
 
     for login in &DEMO_LOGINS {
         let existing = sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", login.email)
@@ -120,7 +145,10 @@ pub async fn seed(pool: &PgPool, env: AppEnv) -> Result<SeedOutcome, SeedError> 
                 id
             }
         };
-        if let Some(role) = login.role {
+        let organisation = organisations.iter().find(|(slug, _)| *slug == login.organisation);
+        if let (Some(role), Some((_, organisation_id))) = (login.role, organisation) {
+            // Memberships are a tenant table: this part works inside the member's organisation.
+            crate::server::db::tenant::set_organisation(&mut tx, *organisation_id).await?;
             sqlx::query!(
                 "INSERT INTO memberships (organisation_id, user_id, role)
                  VALUES ($1, $2, $3)
@@ -132,6 +160,10 @@ pub async fn seed(pool: &PgPool, env: AppEnv) -> Result<SeedOutcome, SeedError> 
             .execute(&mut *tx)
             .await?;
         }
+    }
+    for (slug, organisation_id) in &organisations {
+        crate::server::db::tenant::set_organisation(&mut tx, *organisation_id).await?;
+        outcome.observations_created += demo_market::seed(&mut tx, *organisation_id, slug).await?;
     }
     tx.commit().await?;
     Ok(outcome)

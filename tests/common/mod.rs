@@ -167,6 +167,40 @@ pub async fn fx_user(
     FxUser { user_id, organisation_id, email: email.to_owned(), password: FX_PASSWORD.to_owned() }
 }
 
+/// Adds a member with a password to an existing organisation.
+pub async fn fx_member(
+    pool: &PgPool,
+    organisation_id: uuid::Uuid,
+    email: &str,
+    role: marketedge::model::organisation::MembershipRole,
+) -> FxUser {
+    let user_id = uuid::Uuid::now_v7();
+    let hash = marketedge::server::auth::password::hash(FX_PASSWORD).await.unwrap();
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user_id)
+    .bind(email)
+    .bind(format!("Member {email}"))
+    .bind(hash)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, $3)")
+        .bind(organisation_id)
+        .bind(user_id)
+        .bind(role)
+        .execute(pool)
+        .await
+        .unwrap();
+    FxUser {
+        user_id,
+        organisation_id: Some(organisation_id),
+        email: email.into(),
+        password: FX_PASSWORD.into(),
+    }
+}
+
 /// Posts the sign-in form.
 pub async fn sign_in(app: &Router, email: &str, password: &str, cookie: Option<&str>) -> Answer {
     let body = serde_urlencoded::to_string([

@@ -37,6 +37,12 @@ pub enum AuditAction {
     SupportAccessEnded,
     /// A request a super-admin made inside an organisation through support access.
     SupportAction,
+    MarketCreated,
+    MarketUpdated,
+    MarketArchived,
+    CompetitorSaved,
+    CompetitorArchived,
+    AlertThresholdChanged,
 }
 
 /// One event: who did it, to what, from where.

@@ -91,6 +91,7 @@ impl Ctx {
                 None => self.organisation_name.clone(),
             },
             support: self.support.as_ref().map(SupportGrant::banner),
+            unread_alerts: None,
         }
     }
 
