@@ -12,6 +12,7 @@ use crate::pages::admin::AdminPage;
 use crate::pages::admin_organisation::AdminOrganisationPage;
 use crate::pages::alerts::AlertsPage;
 use crate::pages::audit::{OrganisationAuditPage, PlatformAuditPage};
+use crate::pages::competitor::CompetitorPage;
 use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::home::HomePage;
 use crate::pages::login::LoginPage;
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("markets") view=MarketsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("markets"), ParamSegment("id")) view=MarketPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("markets"), ParamSegment("id"), StaticSegment("competitors"), ParamSegment("cid")) view=CompetitorPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("alerts") view=AlertsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("suspended") view=SuspendedPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("accept-invitation") view=AcceptInvitationPage ssr=SsrMode::Async/>

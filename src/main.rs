@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use marketedge::server::config::Config;
-use marketedge::server::{bootstrap, db, demo, serve, telemetry};
+use marketedge::server::{bootstrap, db, demo, demo_market, serve, telemetry};
 
 #[derive(Parser)]
 #[command(name = "marketedge", version, about = "MarketEdge pricing intelligence server")]
@@ -34,6 +34,16 @@ enum Command {
         email: String,
         #[arg(long)]
         name: String,
+    },
+    /// Add generated prices to a demo market for benchmarks (development and test only): about
+    /// `--observations` rows spread over the last year across its competitors and products.
+    GeneratePrices {
+        #[arg(long, default_value = "northwind-cinemas")]
+        organisation: String,
+        #[arg(long, default_value = "City Centre")]
+        market: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        observations: usize,
     },
 }
 
@@ -84,6 +94,20 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|error| error.to_string())?;
             println!("super-admin created: {email} ({id})");
+            Ok(())
+        }
+        Command::GeneratePrices { organisation, market, observations } => {
+            let pool = db::connect(&config).await.map_err(|error| error.to_string())?;
+            let written = demo_market::generate_for_benchmark(
+                &pool,
+                config.app_env.value,
+                &organisation,
+                &market,
+                observations,
+            )
+            .await
+            .map_err(|error| error.to_string())?;
+            println!("{written} price observations added to {market} ({organisation})");
             Ok(())
         }
         Command::SeedDemo => {

@@ -220,6 +220,12 @@ const MATRIX: &[Row] = &[
         expect: [UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN],
     },
     Row {
+        path: "/api/competitor_profile",
+        body: "market_id=0190f5c4-0000-7000-8000-000000000000&id=0190f5c4-0000-7000-8000-000000000000",
+        public_because: None,
+        expect: [UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
         path: "/api/archive_competitor",
         body: "id=0190f5c4-0000-7000-8000-000000000000",
         public_because: None,
@@ -228,6 +234,12 @@ const MATRIX: &[Row] = &[
     Row {
         path: "/api/record_observation",
         body: "market_id=0190f5c4-0000-7000-8000-000000000000&competitor_id=0190f5c4-0000-7000-8000-000000000000&product_id=0190f5c4-0000-7000-8000-000000000000&price=1&currency=EUR&observed_at=&source=&is_promotion=false&promotion_details=",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+    },
+    Row {
+        path: "/api/import_observations",
+        body: "market_id=0190f5c4-0000-7000-8000-000000000000&csv=competitor%2Cproduct%2Cprice%2Cobserved_at&commit=false",
         public_because: None,
         expect: [UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN],
     },

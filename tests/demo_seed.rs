@@ -125,3 +125,52 @@ async fn each_demo_organisation_gets_its_own_markets_and_a_year_of_prices(pool: 
             .unwrap();
     assert_eq!(future, 0);
 }
+
+#[sqlx::test]
+async fn the_benchmark_generator_spreads_prices_over_the_last_year(pool: PgPool) {
+    let app_pool = fx_app_pool(&pool);
+    demo::seed(&app_pool, AppEnv::Development).await.unwrap();
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM price_observations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+
+    let written = marketedge::server::demo_market::generate_for_benchmark(
+        &app_pool,
+        AppEnv::Test,
+        "northwind-cinemas",
+        "City Centre",
+        3000,
+    )
+    .await
+    .unwrap();
+
+    // 5 competitors × 6 products = 30 series of 100 prices.
+    assert_eq!(written, 3000);
+    let (after, oldest_days): (i64, f64) = sqlx::query_as(
+        "SELECT count(*), extract(epoch FROM now() - min(observed_at))::float8 / 86400 FROM price_observations WHERE source = 'demo data'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(after, before + 3000);
+    assert!(oldest_days <= 367.0, "{oldest_days}");
+    let refused = marketedge::server::demo_market::generate_for_benchmark(
+        &app_pool,
+        AppEnv::Production,
+        "northwind-cinemas",
+        "City Centre",
+        10,
+    )
+    .await;
+    assert!(refused.is_err());
+    let unknown = marketedge::server::demo_market::generate_for_benchmark(
+        &app_pool,
+        AppEnv::Test,
+        "nobody",
+        "City Centre",
+        10,
+    )
+    .await;
+    assert!(unknown.unwrap_err().contains("no market named"));
+}

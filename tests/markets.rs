@@ -494,6 +494,15 @@ async fn viewers_read_analysts_record_admins_manage(pool: PgPool) {
     );
     let listed = org.ok(&org.viewer, "/api/market_observations", &[("market_id", &market)]).await;
     assert_eq!(listed["rows"][0]["price"], "5.00");
+    let profile = org
+        .ok(
+            &org.viewer,
+            "/api/competitor_profile",
+            &[("market_id", &market), ("id", &competitors[0])],
+        )
+        .await;
+    assert_eq!(profile["competitor"]["name"], "Alpha");
+    assert_eq!(profile["latest"][0]["price"], "5.00");
     org.ok(&org.admin, "/api/archive_market", &[("id", &market)]).await;
     assert_eq!(org.ok(&org.viewer, "/api/markets", &[]).await.as_array().unwrap().len(), 0);
     let _ = org.organisation_id;
@@ -534,6 +543,11 @@ async fn another_organisations_ids_answer_404_and_change_nothing(pool: PgPool) {
         ("/api/archive_market", vec![("id", &market)], &b.admin),
         ("/api/add_product", vec![("market_id", &market), ("name", "Injected")], &b.admin),
         ("/api/archive_competitor", vec![("id", &competitors[0])], &b.analyst),
+        (
+            "/api/competitor_profile",
+            vec![("market_id", &market), ("id", &competitors[0])],
+            &b.viewer,
+        ),
         ("/api/mark_alert", vec![("id", &alert), ("resolve", "true")], &b.analyst),
     ];
     for (path, fields, cookie) in attempts {
@@ -563,4 +577,106 @@ async fn another_organisations_ids_answer_404_and_change_nothing(pool: PgPool) {
     let resolved: Option<time::OffsetDateTime> =
         sqlx::query_scalar("SELECT resolved_at FROM alerts").fetch_one(&pool).await.unwrap();
     assert!(resolved.is_none());
+}
+
+#[sqlx::test]
+async fn a_csv_import_is_checked_whole_and_stores_all_or_nothing(pool: PgPool) {
+    let app = fx_app(pool.clone());
+    let org = fx_org(&pool, &app, "a.example").await;
+    let (market, _, _) = org.market(&["Alpha", "Beta"]).await;
+    let day = |n: i64| days_ago(n).replace('T', " ").split(' ').next().unwrap().to_owned();
+    let good = format!(
+        "competitor,product,price,observed_at,promotion\nAlpha,Day pass,12.00,{d3},no\nbeta,DAY PASS,13.50,{d2},yes\nAlpha,Day pass,12.10,{d1},\n",
+        d3 = day(3),
+        d2 = day(2),
+        d1 = day(1)
+    );
+    // The gym template has a "Day pass"; fx_org's organisations are gyms.
+    let stored = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM price_observations")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let bad_first = good.replacen("Alpha,Day pass,12.00", "Nobody,Day pass,12.00", 1);
+    let bad_middle = good.replacen("13.50", "-1", 1);
+    let bad_last = format!("{good}Alpha,Day pass,9,2999-01-01,no\n");
+    for (csv, line, message) in [
+        (&bad_first, 2, "No competitor named \"Nobody\""),
+        (&bad_middle, 3, "Enter a price above 0"),
+        (&bad_last, 5, "cannot be in the future"),
+    ] {
+        let report = org
+            .ok(
+                &org.analyst,
+                "/api/import_observations",
+                &[("market_id", &market), ("csv", csv), ("commit", "true")],
+            )
+            .await;
+        assert_eq!(report["imported"], false, "{report}");
+        let problems = report["problems"].as_array().unwrap();
+        assert_eq!(problems.len(), 1, "{report}");
+        assert_eq!(problems[0]["line"], line);
+        assert!(problems[0]["message"].as_str().unwrap().contains(message), "{report}");
+        assert_eq!(stored().await, 0, "nothing stored for a file with a bad line {line}");
+    }
+    let no_header = org
+        .ok(
+            &org.analyst,
+            "/api/import_observations",
+            &[("market_id", &market), ("csv", "Alpha,Day pass,1,2026-01-01"), ("commit", "true")],
+        )
+        .await;
+    assert_eq!(no_header["problems"][0]["line"], 1);
+    let viewer = org
+        .call(
+            &org.viewer,
+            "/api/import_observations",
+            &[("market_id", &market), ("csv", &good), ("commit", "true")],
+        )
+        .await;
+    assert_eq!(viewer.status, StatusCode::FORBIDDEN);
+
+    let report = org
+        .ok(
+            &org.analyst,
+            "/api/import_observations",
+            &[("market_id", &market), ("csv", &good), ("commit", "true")],
+        )
+        .await;
+    assert_eq!(
+        (report["imported"].as_bool(), report["rows"].as_i64()),
+        (Some(true), Some(3)),
+        "{report}"
+    );
+    assert_eq!(stored().await, 3);
+    let promotions: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM alerts WHERE kind = 'promotion'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(promotions, 1, "imported rows raise alerts like recorded ones");
+}
+
+#[test]
+fn the_openapi_document_describes_every_markets_function() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let document: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{root}/public/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    let mut documented: Vec<String> =
+        document["paths"].as_object().unwrap().keys().cloned().collect();
+    let source = std::fs::read_to_string(format!("{root}/src/api/market.rs")).unwrap();
+    let mut served: Vec<String> = source
+        .split("endpoint = \"")
+        .skip(1)
+        .map(|rest| format!("/api/{}", rest.split('"').next().unwrap()))
+        .collect();
+    documented.sort();
+    served.sort();
+    assert_eq!(documented, served, "public/openapi.json and src/api/market.rs disagree");
+    for (path, item) in document["paths"].as_object().unwrap() {
+        assert!(item["post"]["security"].is_array(), "{path} names its security");
+    }
 }

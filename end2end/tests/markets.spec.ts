@@ -58,6 +58,12 @@ test("a viewer sees no edit controls and a direct call is refused", async ({ pag
     promotion_details: "",
   });
   expect(refused.status).toBe(403);
+
+  // A competitor's own page shows their latest prices and history.
+  await page.getByTestId("competitors").getByRole("link").first().click();
+  await expect(page.getByTestId("competitor-name")).toBeVisible();
+  await expect(page.getByTestId("latest-prices").locator("tbody tr")).toHaveCount(6);
+  await expect(page.getByTestId("observations").locator("tbody tr").first()).toBeVisible();
 });
 
 test("an admin changes the threshold and the next qualifying price raises an alert", async ({ page }) => {

@@ -101,6 +101,15 @@ pub async fn save_competitor(
     .await
 }
 
+#[server(prefix = "/api", endpoint = "competitor_profile")]
+pub async fn competitor_profile(
+    market_id: Uuid,
+    id: Uuid,
+) -> Result<crate::model::market::CompetitorProfile, AppError> {
+    use crate::server::{auth::ctx::guarded, market::competitors};
+    guarded(async |ctx, scope| competitors::profile(ctx, &scope.state, market_id, id).await).await
+}
+
 #[server(prefix = "/api", endpoint = "archive_competitor")]
 pub async fn archive_competitor(id: Uuid) -> Result<(), AppError> {
     use crate::server::{auth::ctx::guarded, market::competitors};
@@ -139,6 +148,18 @@ pub async fn record_observation(
         observations::record(ctx, &scope.state, market_id, input).await
     })
     .await
+}
+
+/// Checks (`commit` false) or imports (`commit` true) a CSV file of observations; see
+/// docs/api.md for its columns.
+#[server(prefix = "/api", endpoint = "import_observations")]
+pub async fn import_observations(
+    market_id: Uuid,
+    csv: String,
+    commit: bool,
+) -> Result<crate::model::admin::ImportReport, AppError> {
+    use crate::server::{auth::ctx::guarded, market::import};
+    guarded(async |ctx, scope| import::run(ctx, &scope.state, market_id, &csv, commit).await).await
 }
 
 #[server(prefix = "/api", endpoint = "market_observations")]

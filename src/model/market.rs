@@ -9,6 +9,8 @@ use crate::model::organisation::Industry;
 /// Period bounds of analysis and trends, in days.
 pub const PERIOD_DEFAULT_DAYS: i32 = 30;
 pub const PERIOD_MAX_DAYS: i32 = 365;
+/// Rows one observation import file may hold.
+pub const IMPORT_MAX_ROWS: usize = 5000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Market {
@@ -36,6 +38,25 @@ pub struct Competitor {
     pub priority: i16,
     pub market_share_pct: Option<String>,
     pub description: String,
+}
+
+/// A competitor's own page: who they are and their latest price of each product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompetitorProfile {
+    pub market_id: Uuid,
+    pub market: String,
+    pub competitor: Competitor,
+    /// (product, latest price, currency, when)
+    pub latest: Vec<LatestPrice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatestPrice {
+    pub product: String,
+    pub price: String,
+    pub currency: String,
+    pub observed_at: String,
+    pub is_promotion: bool,
 }
 
 /// A market with what is priced in it and who competes in it.

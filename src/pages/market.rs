@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use crate::api::account::signed_in_user;
 use crate::api::market::{
-    market_analysis, market_observations, market_overview, market_trend, RecordObservation,
-    SaveCompetitor,
+    market_analysis, market_observations, market_overview, market_trend, ImportObservations,
+    RecordObservation, SaveCompetitor,
 };
 use crate::components::chart::{MedianBars, TrendChart};
 use crate::components::choice::load_error;
@@ -109,6 +109,7 @@ pub fn MarketPage() -> impl IntoView {
                             </section>
                             {can_record.then(|| view! {
                                 <RecordForm detail=detail.clone() record/>
+                                <ImportForm market_id=detail.market.id record/>
                                 <CompetitorForm market_id=detail.market.id save=save_competitor/>
                             })}
                             <Competitors detail=detail.clone()/>
@@ -400,7 +401,7 @@ fn Competitors(detail: MarketDetail) -> impl IntoView {
                             <tbody>
                                 {detail.competitors.into_iter().map(|c| view! {
                                     <tr>
-                                        <td>{c.name}</td>
+                                        <td><a href=format!("/markets/{}/competitors/{}", detail.market.id, c.id)>{c.name}</a></td>
                                         <td>{c.business_type}</td>
                                         <td>{c.priority}</td>
                                         <td>{c.market_share_pct.map(|s| format!("{s} %")).unwrap_or_default()}</td>
@@ -419,12 +420,16 @@ fn Competitors(detail: MarketDetail) -> impl IntoView {
 }
 
 #[component]
-fn Observations(market_id: Uuid, record: ServerAction<RecordObservation>) -> impl IntoView {
+pub fn Observations(
+    market_id: Uuid,
+    record: ServerAction<RecordObservation>,
+    #[prop(optional)] competitor: Option<Uuid>,
+) -> impl IntoView {
     let after = RwSignal::new(None::<String>);
     let cursors = RwSignal::new(Vec::<Option<String>>::new());
     let page = Resource::new(
         move || (after.get(), record.version().get()),
-        move |(after, _)| market_observations(market_id, None, None, after),
+        move |(after, _)| market_observations(market_id, competitor, None, after),
     );
     view! {
         <section class="card" aria-labelledby="observations-heading">
@@ -463,6 +468,62 @@ fn Observations(market_id: Uuid, record: ServerAction<RecordObservation>) -> imp
                     }
                 })}
             </Transition>
+        </section>
+    }
+}
+
+/// CSV import of observations: the server checks every line first and stores nothing unless
+/// all are valid. A successful import refreshes the analysis like a recorded price does.
+#[component]
+fn ImportForm(market_id: Uuid, record: ServerAction<RecordObservation>) -> impl IntoView {
+    let import = ServerAction::<ImportObservations>::new();
+    let text = RwSignal::new(String::new());
+    let result = import.value();
+    let pending = import.pending();
+    let rows = move || text.read().lines().count().saturating_sub(1);
+    Effect::new(move |_| {
+        if matches!(result.get(), Some(Ok(ref report)) if report.imported) {
+            // The analysis, trend and list follow the record action's version.
+            record.version().update(|version| *version += 1);
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        import.dispatch(ImportObservations { market_id, csv: text.get_untracked(), commit: true });
+    };
+    view! {
+        <section class="card" aria-labelledby="import-heading">
+            <h2 id="import-heading">"Import prices from CSV"</h2>
+            <p class="hint">
+                {format!(
+                    "Header line with competitor, product, price, observed_at and optionally currency, source, promotion (yes/no), promotion_details. \
+                     Names as in this market. At most {} rows and {} KiB. Nothing is stored unless every line is valid.",
+                    crate::model::market::IMPORT_MAX_ROWS,
+                    crate::model::admin::IMPORT_MAX_BYTES / 1024
+                )}
+            </p>
+            <form class="form" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="obs-import">"CSV lines"</label>
+                    <textarea id="obs-import" rows="5" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                </div>
+                <button type="submit" class="button" disabled=move || pending.get()>"Check and import"</button>
+            </form>
+            <p class="notice" role="status" data-testid="obs-import-progress">
+                {move || if pending.get() { format!("Checking and importing {} lines…", rows()) } else { String::new() }}
+            </p>
+            {move || result.get().map(|result| match result {
+                Ok(report) if report.imported => view! {
+                    <p class="notice toast" role="status" data-testid="obs-import-done">{format!("Imported {} prices.", report.rows)}</p>
+                }.into_any(),
+                Ok(report) => view! {
+                    <div class="error" role="alert" data-testid="obs-import-problems">
+                        <p>{format!("Nothing was imported: {} problem(s) in {} lines.", report.problems.len(), report.rows)}</p>
+                        <ul>{report.problems.into_iter().map(|p| view! { <li>{format!("Line {}: {}", p.line, p.message)}</li> }).collect_view()}</ul>
+                    </div>
+                }.into_any(),
+                Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+            })}
         </section>
     }
 }

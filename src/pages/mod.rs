@@ -6,6 +6,7 @@ pub mod admin;
 pub mod admin_organisation;
 pub mod alerts;
 pub mod audit;
+pub mod competitor;
 pub mod forgot_password;
 pub mod home;
 pub mod login;

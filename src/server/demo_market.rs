@@ -173,6 +173,7 @@ pub async fn seed(
             &competitors,
             &products,
             52,
+            time::Duration::weeks(1),
             now,
         )
         .await?;
@@ -180,7 +181,8 @@ pub async fn seed(
     Ok(written)
 }
 
-/// Writes `weeks` weekly observations for every competitor and product, ending at `end`.
+/// Writes `weeks` observations for every competitor and product, `spacing` apart, the last one
+/// a day before `end`. (The demo uses a week's spacing; benchmarks pack more into a year.)
 #[allow(clippy::too_many_arguments)]
 pub async fn generate(
     connection: &mut PgConnection,
@@ -190,6 +192,7 @@ pub async fn generate(
     competitors: &[(Uuid, f64, f64)],
     products: &[Uuid],
     weeks: usize,
+    spacing: time::Duration,
     end: OffsetDateTime,
 ) -> Result<usize, sqlx::Error> {
     let (mut ids, mut competitor_ids, mut product_ids, mut prices, mut times, mut promotions) =
@@ -204,10 +207,7 @@ pub async fn generate(
                 product_ids.push(*product_id);
                 prices.push(Decimal::from_f64(price).unwrap_or(Decimal::ONE).round_dp(2));
                 // Noon, one week apart, the last one yesterday.
-                times.push(
-                    end - time::Duration::days(1)
-                        - time::Duration::weeks((weeks - 1 - week) as i64),
-                );
+                times.push(end - time::Duration::days(1) - spacing * (weeks - 1 - week) as i32);
                 promotions.push(promotion);
             }
         }
@@ -234,4 +234,82 @@ pub async fn generate(
         .await?;
     }
     Ok(ids.len())
+}
+
+/// Adds about `observations` generated prices to a demo organisation's market, spread over the
+/// last year (for benchmarks). Refused in production, like the demo data.
+pub async fn generate_for_benchmark(
+    pool: &sqlx::PgPool,
+    env: crate::server::config::AppEnv,
+    slug: &str,
+    market: &str,
+    observations: usize,
+) -> Result<usize, String> {
+    if env == crate::server::config::AppEnv::Production {
+        return Err("generated prices are for development and test databases only".into());
+    }
+    let run = async {
+        let mut tx = pool.begin().await?;
+        let found = sqlx::query!(
+            r#"SELECT id, industry AS "industry: Industry" FROM organisations WHERE slug = $1"#,
+            slug
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(organisation) = found else {
+            return Ok(None);
+        };
+        crate::server::db::tenant::set_organisation(&mut tx, organisation.id).await?;
+        let market_id = sqlx::query_scalar!(
+            "SELECT id FROM markets WHERE organisation_id = $1 AND name = $2 AND archived_at IS NULL",
+            organisation.id,
+            market
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(market_id) = market_id else {
+            return Ok(None);
+        };
+        let competitors: Vec<(Uuid, f64, f64)> = sqlx::query_scalar!(
+            "SELECT id FROM competitors WHERE organisation_id = $1 AND market_id = $2 AND archived_at IS NULL ORDER BY id",
+            organisation.id,
+            market_id
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(n, id)| (id, 0.8 + 0.1 * (n % 5) as f64, 0.02 * (n % 4) as f64))
+        .collect();
+        let products: Vec<Uuid> = sqlx::query_scalar!(
+            "SELECT id FROM products WHERE organisation_id = $1 AND market_id = $2 ORDER BY created_at, id",
+            organisation.id,
+            market_id
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let series = (competitors.len() * products.len()).max(1);
+        let per_series = observations.div_ceil(series).max(1);
+        let spacing = time::Duration::seconds((365 * 24 * 3600 / per_series as i64).max(1));
+        let now = OffsetDateTime::now_utc();
+        let written = generate(
+            &mut tx,
+            organisation.id,
+            market_id,
+            organisation.industry,
+            &competitors,
+            &products,
+            per_series,
+            spacing,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(Some(written))
+    };
+    match run.await {
+        Ok(Some(written)) => Ok(written),
+        Ok(None) => Err(format!("no market named {market} in the organisation {slug}")),
+        Err(error) => Err(error.to_string()),
+    }
 }

@@ -19,13 +19,15 @@ use crate::server::{health, request_id, security, wire};
 
 /// Largest request body accepted: forms and server-function arguments are small.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
-/// The member import's server functions carry a CSV file (256 KiB, percent-encoded).
+/// The import server functions carry a CSV file (256 KiB, percent-encoded).
 pub const IMPORT_BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
 /// The body limit of a request path.
 pub fn body_limit(path: &str) -> usize {
     match path {
-        "/api/check_member_import" | "/api/import_members" => IMPORT_BODY_LIMIT_BYTES,
+        "/api/check_member_import" | "/api/import_members" | "/api/import_observations" => {
+            IMPORT_BODY_LIMIT_BYTES
+        }
         _ => BODY_LIMIT_BYTES,
     }
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod clock;
 pub mod config;
+pub mod csv_file;
 pub mod db;
 pub mod demo;
 pub mod demo_market;

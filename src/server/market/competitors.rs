@@ -7,11 +7,14 @@ use uuid::Uuid;
 use crate::error::{AppError, FieldError};
 use crate::model::account::Role;
 use crate::model::admin::check_name;
+use crate::model::market::{Competitor, CompetitorProfile, LatestPrice};
 use crate::model::validation::field_error;
 use crate::server::auth::audit::{AuditAction, AuditEvent};
 use crate::server::auth::ctx::Ctx;
 use crate::server::db::tenant::TenantTx;
 use crate::server::market::check;
+use crate::server::market::observations::trim_zeros;
+use crate::server::rfc3339;
 use crate::server::state::AppState;
 
 /// What an analyst enters for a competitor.
@@ -161,6 +164,63 @@ pub async fn save(
     tx.audit(ctx, event, now).await?;
     tx.commit().await?;
     Ok(saved)
+}
+
+/// A competitor with its latest price of each product; 404 when not in the caller's market.
+pub async fn profile(
+    ctx: &Ctx,
+    state: &AppState,
+    market_id: Uuid,
+    id: Uuid,
+) -> Result<CompetitorProfile, AppError> {
+    ctx.require(Role::Viewer)?;
+    let mut tx = TenantTx::begin(ctx, &state.pool).await?;
+    let organisation_id = tx.organisation_id();
+    let found = sqlx::query!(
+        r#"SELECT c.id, c.name, c.business_type, c.website, c.locations, c.priority,
+                  c.market_share_pct::text AS "market_share_pct?", c.description, m.name AS market
+           FROM competitors c JOIN markets m ON m.organisation_id = c.organisation_id AND m.id = c.market_id
+           WHERE c.organisation_id = $1 AND c.market_id = $2 AND c.id = $3 AND m.archived_at IS NULL"#,
+        organisation_id,
+        market_id,
+        id
+    )
+    .fetch_optional(tx.connection())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let latest = sqlx::query!(
+        r#"SELECT DISTINCT ON (o.product_id) p.name AS product, o.price::text AS "price!",
+                  o.currency::text AS "currency!", o.observed_at, o.is_promotion
+           FROM price_observations o
+           JOIN products p ON p.organisation_id = o.organisation_id AND p.id = o.product_id
+           WHERE o.organisation_id = $1 AND o.competitor_id = $2
+           ORDER BY o.product_id, o.observed_at DESC, o.id DESC"#,
+        organisation_id,
+        id
+    )
+    .fetch_all(tx.connection())
+    .await?
+    .into_iter()
+    .map(|row| LatestPrice {
+        product: row.product,
+        price: trim_zeros(&row.price),
+        currency: row.currency,
+        observed_at: rfc3339(row.observed_at),
+        is_promotion: row.is_promotion,
+    })
+    .collect();
+    tx.commit().await?;
+    let competitor = Competitor {
+        id: found.id,
+        name: found.name,
+        business_type: found.business_type,
+        website: found.website,
+        locations: found.locations,
+        priority: found.priority,
+        market_share_pct: found.market_share_pct,
+        description: found.description,
+    };
+    Ok(CompetitorProfile { market_id, market: found.market, competitor, latest })
 }
 
 /// Archives a competitor: it leaves the lists and the analysis of new periods keeps its past

@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod analysis;
 pub mod competitors;
+pub mod import;
 pub mod markets;
 pub mod observations;
 pub mod trends;

@@ -7,10 +7,11 @@ use std::collections::HashMap;
 
 use crate::error::AppError;
 use crate::model::account::Role;
-use crate::model::admin::{ImportProblem, ImportReport, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS};
+use crate::model::admin::{ImportProblem, ImportReport, IMPORT_MAX_ROWS};
 use crate::model::organisation::MembershipRole;
 use crate::server::auth::audit::{AuditAction, AuditEvent};
 use crate::server::auth::ctx::Ctx;
+use crate::server::csv_file::{self, problem};
 use crate::server::db::tenant::TenantTx;
 use crate::server::state::AppState;
 use crate::server::team::invitations::{self, Invitee};
@@ -21,10 +22,6 @@ struct Parsed {
     problems: Vec<ImportProblem>,
     /// Data rows read (valid or not).
     count: usize,
-}
-
-fn problem(line: usize, message: impl Into<String>) -> ImportProblem {
-    ImportProblem { line, message: message.into() }
 }
 
 fn parse_role(value: &str) -> Option<MembershipRole> {
@@ -38,62 +35,16 @@ fn parse_role(value: &str) -> Option<MembershipRole> {
 
 /// Reads and checks the file's shape and each row's fields (nothing from the database yet).
 fn parse(text: &str) -> Parsed {
-    let mut parsed = Parsed { rows: Vec::new(), problems: Vec::new(), count: 0 };
-    if text.len() > IMPORT_MAX_BYTES {
-        parsed
-            .problems
-            .push(problem(0, format!("The file is larger than {} KiB.", IMPORT_MAX_BYTES / 1024)));
-        return parsed;
-    }
-    let mut reader =
-        csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(headers) => headers
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
-            .collect::<Vec<_>>(),
-        Err(_) => {
-            parsed.problems.push(problem(1, "The first line must be the header: email,name,role."));
-            return parsed;
-        }
-    };
-    let column = |name: &str| headers.iter().position(|header| header == name);
-    let (Some(email_at), Some(name_at), Some(role_at)) =
-        (column("email"), column("name"), column("role"))
-    else {
-        parsed.problems.push(problem(1, "The header must name the columns email, name and role."));
-        return parsed;
-    };
+    let (rows, problems) = csv_file::rows(text, &["email", "name", "role"], &[], IMPORT_MAX_ROWS);
+    let mut parsed = Parsed { rows: Vec::new(), problems, count: rows.len() };
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = record
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position())
-            .map_or(index + 2, |p| p.line() as usize);
-        if index >= IMPORT_MAX_ROWS {
-            parsed
-                .problems
-                .push(problem(line, format!("A file may hold at most {IMPORT_MAX_ROWS} people.")));
-            break;
-        }
-        let record = match record {
-            Ok(record) => record,
-            Err(_) => {
-                parsed.problems.push(problem(line, "This line is not valid CSV."));
-                continue;
-            }
-        };
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        parsed.count += 1;
-        let field = |at: usize| record.get(at).unwrap_or_default();
-        let Some(role) = parse_role(field(role_at)) else {
+    for (line, values) in rows {
+        let [email, name, role] = &values[..] else { continue };
+        let Some(role) = parse_role(role) else {
             parsed.problems.push(problem(line, "The role must be admin, analyst or viewer."));
             continue;
         };
-        match Invitee::parse(field(email_at), field(name_at), role) {
+        match Invitee::parse(email, name, role) {
             Ok(invitee) => {
                 if let Some(first) = seen.insert(invitee.email.clone(), line) {
                     parsed
@@ -110,7 +61,7 @@ fn parse(text: &str) -> Parsed {
             }
         }
     }
-    if parsed.rows.is_empty() && parsed.problems.is_empty() {
+    if parsed.count == 0 && parsed.problems.is_empty() {
         parsed.problems.push(problem(2, "The file lists nobody to invite."));
     }
     parsed

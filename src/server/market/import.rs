@@ -1,0 +1,143 @@
+//! Importing price observations into a market from a CSV file. Columns (header required, any
+//! order): `competitor`, `product` (names as in the market), `price`, `observed_at`, and
+//! optionally `currency` (default: the market's), `source`, `promotion` (yes/no, true/false,
+//! 1/0) and `promotion_details`. The whole file is checked first and every bad row reported by
+//! line; observations are stored (and alerts raised) only if every row is valid, all in one
+//! transaction.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::model::account::Role;
+use crate::model::admin::{ImportProblem, ImportReport};
+use crate::server::auth::ctx::Ctx;
+use crate::server::csv_file::{self, problem};
+use crate::server::db::tenant::TenantTx;
+use crate::server::market::analysis::market_currency;
+use crate::server::market::observations::{self, ObservationInput};
+use crate::server::state::AppState;
+
+use crate::model::market::IMPORT_MAX_ROWS as MAX_ROWS;
+
+fn parse_flag(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "" | "no" | "false" | "0" | "n" => Some(false),
+        "yes" | "true" | "1" | "y" => Some(true),
+        _ => None,
+    }
+}
+
+pub async fn run(
+    ctx: &Ctx,
+    state: &AppState,
+    market_id: Uuid,
+    text: &str,
+    commit: bool,
+) -> Result<ImportReport, AppError> {
+    ctx.require(Role::Analyst)?;
+    let now = state.clock.now();
+    let (rows, mut problems) = csv_file::rows(
+        text,
+        &["competitor", "product", "price", "observed_at"],
+        &["currency", "source", "promotion", "promotion_details"],
+        MAX_ROWS,
+    );
+    let count = rows.len();
+    let mut tx = TenantTx::begin(ctx, &state.pool).await?;
+    let organisation_id = tx.organisation_id();
+    let currency = market_currency(&mut tx, market_id).await?;
+    // Names are matched case-insensitively within this market.
+    let competitors: HashMap<String, Uuid> = sqlx::query!(
+        r#"SELECT lower(name) AS "name!", id FROM competitors
+           WHERE organisation_id = $1 AND market_id = $2 AND archived_at IS NULL"#,
+        organisation_id,
+        market_id
+    )
+    .fetch_all(tx.connection())
+    .await?
+    .into_iter()
+    .map(|row| (row.name, row.id))
+    .collect();
+    let products: HashMap<String, Uuid> = sqlx::query!(
+        r#"SELECT lower(name) AS "name!", id FROM products WHERE organisation_id = $1 AND market_id = $2"#,
+        organisation_id,
+        market_id
+    )
+    .fetch_all(tx.connection())
+    .await?
+    .into_iter()
+    .map(|row| (row.name, row.id))
+    .collect();
+
+    let mut valid = Vec::new();
+    for (line, values) in &rows {
+        let [competitor, product, price, observed_at, row_currency, source, promotion, details] =
+            &values[..]
+        else {
+            continue;
+        };
+        let mut row_problems: Vec<ImportProblem> = Vec::new();
+        let competitor_id = competitors.get(&competitor.to_lowercase()).copied();
+        if competitor_id.is_none() {
+            row_problems.push(problem(
+                *line,
+                format!("No competitor named \"{competitor}\" in this market."),
+            ));
+        }
+        let product_id = products.get(&product.to_lowercase()).copied();
+        if product_id.is_none() {
+            row_problems
+                .push(problem(*line, format!("No product named \"{product}\" in this market.")));
+        }
+        let is_promotion = parse_flag(promotion);
+        if is_promotion.is_none() {
+            row_problems.push(problem(*line, "The promotion column must be yes or no."));
+        }
+        let row_currency =
+            if row_currency.is_empty() { currency.as_str() } else { row_currency.as_str() };
+        let input = ObservationInput {
+            competitor_id: competitor_id.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            price,
+            currency: row_currency,
+            observed_at,
+            source,
+            is_promotion: is_promotion.unwrap_or(false),
+            promotion_details: details,
+        };
+        match observations::validate(&input, now) {
+            Ok(checked) if row_problems.is_empty() => valid.push((input, checked)),
+            Ok(_) => {}
+            Err(fields) => {
+                row_problems.extend(fields.into_iter().map(|field| problem(*line, field.message)))
+            }
+        }
+        problems.extend(row_problems);
+    }
+    if count == 0 && problems.is_empty() {
+        problems.push(problem(2, "The file holds no observations."));
+    }
+    problems.sort_by_key(|p| p.line);
+    if !problems.is_empty() || !commit {
+        return Ok(ImportReport { rows: count, problems, imported: false });
+    }
+    for (input, checked) in &valid {
+        observations::insert(&mut tx, ctx, market_id, input, checked, now).await?;
+    }
+    tx.commit().await?;
+    Ok(ImportReport { rows: count, problems, imported: true })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_flag;
+
+    #[test]
+    fn promotion_flags_read_like_people_write_them() {
+        assert_eq!(parse_flag("Yes"), Some(true));
+        assert_eq!(parse_flag(""), Some(false));
+        assert_eq!(parse_flag("maybe"), None);
+    }
+}
