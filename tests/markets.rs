@@ -503,6 +503,24 @@ async fn viewers_read_analysts_record_admins_manage(pool: PgPool) {
         .await;
     assert_eq!(profile["competitor"]["name"], "Alpha");
     assert_eq!(profile["latest"][0]["price"], "5.00");
+    // Edits: an analyst renames a competitor, an admin the market, and adds a product.
+    let mut edit = competitor_fields(&market, "Alpha Cinemas");
+    edit[2] = ("business_type", "Multiplex");
+    let mut fields = edit.to_vec();
+    fields.push(("id", &competitors[0]));
+    org.ok(&org.analyst, "/api/save_competitor", &fields).await;
+    org.ok(&org.admin, "/api/update_market", &[("id", &market), ("name", "Riverside North"), ("region", "North"), ("currency", "GBP")]).await;
+    org.ok(&org.admin, "/api/add_product", &[("market_id", &market), ("name", "Family pass")]).await;
+    let duplicate = org.call(&org.admin, "/api/add_product", &[("market_id", &market), ("name", "family PASS")]).await;
+    assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let detail = org.ok(&org.viewer, "/api/market_overview", &[("id", &market)]).await;
+    assert_eq!((detail["market"]["name"].as_str(), detail["market"]["currency"].as_str()), (Some("Riverside North"), Some("GBP")));
+    assert_eq!(detail["competitors"][0]["name"], "Alpha Cinemas");
+    assert_eq!(detail["competitors"][0]["business_type"], "Multiplex");
+    assert!(detail["products"].as_array().unwrap().iter().any(|p| p["name"] == "Family pass"));
+    org.ok(&org.analyst, "/api/archive_competitor", &[("id", &competitors[0])]).await;
+    let detail = org.ok(&org.viewer, "/api/market_overview", &[("id", &market)]).await;
+    assert_eq!(detail["competitors"].as_array().unwrap().len(), 0);
     org.ok(&org.admin, "/api/archive_market", &[("id", &market)]).await;
     assert_eq!(org.ok(&org.viewer, "/api/markets", &[]).await.as_array().unwrap().len(), 0);
     let _ = org.organisation_id;

@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 use crate::api::account::signed_in_user;
 use crate::api::market::{
-    market_analysis, market_observations, market_overview, market_trend, ImportObservations,
-    RecordObservation, SaveCompetitor,
+    market_analysis, market_observations, market_overview, market_trend, AddProduct,
+    ArchiveCompetitor, ArchiveMarket, ImportObservations, RecordObservation, SaveCompetitor,
+    UpdateMarket,
 };
 use crate::components::chart::{MedianBars, TrendChart};
 use crate::components::choice::load_error;
@@ -19,7 +20,7 @@ use crate::components::field::{field_message, FieldMessage};
 use crate::components::pager::Pager;
 use crate::error::{AppError, FieldError};
 use crate::model::account::Role;
-use crate::model::market::{Analysis, MarketDetail, Stats, PERIOD_DEFAULT_DAYS};
+use crate::model::market::{Analysis, Competitor, MarketDetail, Stats, PERIOD_DEFAULT_DAYS};
 
 fn money(value: f64) -> String {
     format!("{value:.2}")
@@ -43,9 +44,21 @@ pub fn MarketPage() -> impl IntoView {
     };
     let record = ServerAction::<RecordObservation>::new();
     let save_competitor = ServerAction::<SaveCompetitor>::new();
+    let archive_competitor = ServerAction::<ArchiveCompetitor>::new();
+    let update_market = ServerAction::<UpdateMarket>::new();
+    let add_product = ServerAction::<AddProduct>::new();
+    let editing = RwSignal::new(None::<Competitor>);
     let user = Resource::new(|| (), |_| signed_in_user());
     let detail = Resource::new(
-        move || (id(), save_competitor.version().get()),
+        move || {
+            let versions = (
+                save_competitor.version().get(),
+                archive_competitor.version().get(),
+                update_market.version().get(),
+                add_product.version().get(),
+            );
+            (id(), versions)
+        },
         |(id, _)| async move {
             match id {
                 Some(id) => market_overview(id).await,
@@ -75,7 +88,13 @@ pub fn MarketPage() -> impl IntoView {
         <Title text="Market"/>
         <Transition fallback=|| view! { <p>"Loading the market…"</p> }>
             {move || Suspend::new(async move {
-                let can_record = matches!(user.await, Ok(Some(u)) if u.role.satisfies(Role::Analyst) || u.support.is_some());
+                let (can_record, is_admin) = match user.await {
+                    Ok(Some(u)) => (
+                        u.role.satisfies(Role::Analyst) || u.support.is_some(),
+                        u.role.satisfies(Role::Admin) || u.support.is_some(),
+                    ),
+                    _ => (false, false),
+                };
                 match detail.await {
                     Ok(detail) => {
                         let here = format!("/markets/{}", detail.market.id);
@@ -110,9 +129,10 @@ pub fn MarketPage() -> impl IntoView {
                             {can_record.then(|| view! {
                                 <RecordForm detail=detail.clone() record/>
                                 <ImportForm market_id=detail.market.id record/>
-                                <CompetitorForm market_id=detail.market.id save=save_competitor/>
+                                <CompetitorForm market_id=detail.market.id save=save_competitor editing/>
                             })}
-                            <Competitors detail=detail.clone()/>
+                            <Competitors detail=detail.clone() can_edit=can_record editing archive=archive_competitor/>
+                            {is_admin.then(|| view! { <MarketAdmin detail=detail.clone() update=update_market add_product/> })}
                             <Observations market_id=detail.market.id record/>
                             <p><a href=here>"Reload"</a></p>
                         }.into_any()
@@ -336,7 +356,12 @@ fn RecordForm(detail: MarketDetail, record: ServerAction<RecordObservation>) -> 
 }
 
 #[component]
-fn CompetitorForm(market_id: Uuid, save: ServerAction<SaveCompetitor>) -> impl IntoView {
+fn CompetitorForm(
+    market_id: Uuid,
+    save: ServerAction<SaveCompetitor>,
+    /// The competitor being edited; `None` adds a new one.
+    editing: RwSignal<Option<Competitor>>,
+) -> impl IntoView {
     let name = NodeRef::<leptos::html::Input>::new();
     let business_type = NodeRef::<leptos::html::Input>::new();
     let website = NodeRef::<leptos::html::Input>::new();
@@ -353,7 +378,7 @@ fn CompetitorForm(market_id: Uuid, save: ServerAction<SaveCompetitor>) -> impl I
         };
         save.dispatch(SaveCompetitor {
             market_id,
-            id: None,
+            id: editing.get_untracked().map(|c| c.id),
             name: input(name),
             business_type: input(business_type),
             website: input(website),
@@ -365,18 +390,35 @@ fn CompetitorForm(market_id: Uuid, save: ServerAction<SaveCompetitor>) -> impl I
     };
     let message =
         move |field: &'static str| Signal::derive(move || field_message(&errors(), field));
+    // A successful save ends the editing.
+    Effect::new(move |_| {
+        if matches!(result.get(), Some(Ok(_))) {
+            editing.set(None);
+        }
+    });
+    let field = move |get: fn(&Competitor) -> String| {
+        move || editing.get().as_ref().map(get).unwrap_or_default()
+    };
     view! {
         <section class="card" aria-labelledby="competitor-heading">
-            <h2 id="competitor-heading">"Add a competitor"</h2>
-            <form class="form grid" on:submit=submit novalidate>
-                <div class="field"><label for="c-name">"Name"</label><input id="c-name" node_ref=name/><FieldMessage field="name" message=message("name")/></div>
-                <div class="field"><label for="c-type">"Business type"</label><input id="c-type" node_ref=business_type/></div>
-                <div class="field"><label for="c-website">"Website"</label><input id="c-website" type="url" placeholder="https://" node_ref=website/><FieldMessage field="website" message=message("website")/></div>
-                <div class="field"><label for="c-locations">"Locations"</label><input id="c-locations" node_ref=locations/></div>
-                <div class="field"><label for="c-priority">"Tracking priority (1–5)"</label><input id="c-priority" type="number" min="1" max="5" value="3" node_ref=priority/><FieldMessage field="priority" message=message("priority")/></div>
-                <div class="field"><label for="c-share">"Market share (%)"</label><input id="c-share" inputmode="decimal" node_ref=share/><FieldMessage field="market_share_pct" message=message("market_share_pct")/></div>
-                <div class="field"><label for="c-description">"Description"</label><input id="c-description" node_ref=description/></div>
-                <button type="submit" class="button">"Add competitor"</button>
+            <h2 id="competitor-heading">
+                {move || match editing.get() {
+                    Some(c) => format!("Edit {}", c.name),
+                    None => "Add a competitor".to_owned(),
+                }}
+            </h2>
+            <form class="form grid" on:submit=submit novalidate data-testid="competitor-form">
+                <div class="field"><label for="c-name">"Name"</label><input id="c-name" node_ref=name prop:value=field(|c| c.name.clone())/><FieldMessage field="name" message=message("name")/></div>
+                <div class="field"><label for="c-type">"Business type"</label><input id="c-type" node_ref=business_type prop:value=field(|c| c.business_type.clone())/></div>
+                <div class="field"><label for="c-website">"Website"</label><input id="c-website" type="url" placeholder="https://" node_ref=website prop:value=field(|c| c.website.clone())/><FieldMessage field="website" message=message("website")/></div>
+                <div class="field"><label for="c-locations">"Locations"</label><input id="c-locations" node_ref=locations prop:value=field(|c| c.locations.clone())/></div>
+                <div class="field"><label for="c-priority">"Tracking priority (1–5)"</label><input id="c-priority" type="number" min="1" max="5" value="3" node_ref=priority prop:value=move || editing.get().map_or(3, |c| c.priority).to_string()/><FieldMessage field="priority" message=message("priority")/></div>
+                <div class="field"><label for="c-share">"Market share (%)"</label><input id="c-share" inputmode="decimal" node_ref=share prop:value=field(|c| c.market_share_pct.clone().unwrap_or_default())/><FieldMessage field="market_share_pct" message=message("market_share_pct")/></div>
+                <div class="field"><label for="c-description">"Description"</label><input id="c-description" node_ref=description prop:value=field(|c| c.description.clone())/></div>
+                <button type="submit" class="button">{move || if editing.get().is_some() { "Save changes" } else { "Add competitor" }}</button>
+                {move || editing.get().is_some().then(|| view! {
+                    <button type="button" class="button secondary" on:click=move |_| editing.set(None)>"Cancel"</button>
+                })}
             </form>
             {move || matches!(result.get(), Some(Ok(_))).then(|| view! { <p class="notice toast" role="status">"Competitor saved."</p> })}
         </section>
@@ -384,7 +426,12 @@ fn CompetitorForm(market_id: Uuid, save: ServerAction<SaveCompetitor>) -> impl I
 }
 
 #[component]
-fn Competitors(detail: MarketDetail) -> impl IntoView {
+fn Competitors(
+    detail: MarketDetail,
+    can_edit: bool,
+    editing: RwSignal<Option<Competitor>>,
+    archive: ServerAction<ArchiveCompetitor>,
+) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="competitors-heading">
             <h2 id="competitors-heading">"Competitors"</h2>
@@ -397,9 +444,13 @@ fn Competitors(detail: MarketDetail) -> impl IntoView {
                             <thead><tr>
                                 <th scope="col">"Name"</th><th scope="col">"Type"</th><th scope="col">"Priority"</th>
                                 <th scope="col">"Share"</th><th scope="col">"Website"</th><th scope="col">"Locations"</th>
+                                {can_edit.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
                             </tr></thead>
                             <tbody>
-                                {detail.competitors.into_iter().map(|c| view! {
+                                {detail.competitors.into_iter().map(|c| {
+                                    let id = c.id;
+                                    let edited = c.clone();
+                                    view! {
                                     <tr>
                                         <td><a href=format!("/markets/{}/competitors/{}", detail.market.id, c.id)>{c.name}</a></td>
                                         <td>{c.business_type}</td>
@@ -408,8 +459,14 @@ fn Competitors(detail: MarketDetail) -> impl IntoView {
                                         // Only http(s) addresses are stored (validated on the server).
                                         <td>{(!c.website.is_empty()).then(|| view! { <a href=c.website.clone() rel="noopener noreferrer nofollow">{c.website.clone()}</a> })}</td>
                                         <td>{c.locations}</td>
+                                        {can_edit.then(|| view! {
+                                            <td class="actions">
+                                                <button type="button" class="button small secondary" on:click=move |_| editing.set(Some(edited.clone()))>"Edit"</button>
+                                                <button type="button" class="button small secondary" on:click=move |_| { archive.dispatch(ArchiveCompetitor { id }); }>"Archive"</button>
+                                            </td>
+                                        })}
                                     </tr>
-                                }).collect_view()}
+                                }}).collect_view()}
                             </tbody>
                         </table>
                     </div>
@@ -524,6 +581,66 @@ fn ImportForm(market_id: Uuid, record: ServerAction<RecordObservation>) -> impl 
                 }.into_any(),
                 Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
             })}
+        </section>
+    }
+}
+
+/// The admin's controls of a market: edit it, add a product, archive it.
+#[component]
+fn MarketAdmin(
+    detail: MarketDetail,
+    update: ServerAction<UpdateMarket>,
+    add_product: ServerAction<AddProduct>,
+) -> impl IntoView {
+    let archive = ServerAction::<ArchiveMarket>::new();
+    let market = detail.market.clone();
+    let id = market.id;
+    let name = NodeRef::<leptos::html::Input>::new();
+    let region = NodeRef::<leptos::html::Input>::new();
+    let currency = NodeRef::<leptos::html::Input>::new();
+    let product = NodeRef::<leptos::html::Input>::new();
+    let updated = update.value();
+    let added = add_product.value();
+    Effect::new(move |_| {
+        if matches!(archive.value().get(), Some(Ok(()))) {
+            let _ = window().location().set_href("/markets");
+        }
+    });
+    let input = |node: NodeRef<leptos::html::Input>| {
+        node.get_untracked().map(|i| i.value()).unwrap_or_default()
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        update.dispatch(UpdateMarket {
+            id,
+            name: input(name),
+            region: input(region),
+            currency: input(currency),
+        });
+    };
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        add_product.dispatch(AddProduct { market_id: id, name: input(product) });
+    };
+    view! {
+        <section class="card" aria-labelledby="market-admin-heading">
+            <h2 id="market-admin-heading">"Manage this market"</h2>
+            <form class="form grid" on:submit=save novalidate>
+                <div class="field"><label for="m-name">"Name"</label><input id="m-name" value=market.name.clone() node_ref=name/>
+                    <FieldMessage field="name" message=Signal::derive(move || field_message(&fields_of(updated.get()), "name"))/></div>
+                <div class="field"><label for="m-region">"Region"</label><input id="m-region" value=market.region.clone() node_ref=region/></div>
+                <div class="field"><label for="m-currency">"Currency"</label><input id="m-currency" maxlength="3" value=market.currency.clone() node_ref=currency/>
+                    <FieldMessage field="currency" message=Signal::derive(move || field_message(&fields_of(updated.get()), "currency"))/></div>
+                <button type="submit" class="button">"Save market"</button>
+            </form>
+            <form class="form grid" on:submit=add novalidate>
+                <div class="field"><label for="p-name">"New product or service"</label><input id="p-name" node_ref=product/>
+                    <FieldMessage field="name" message=Signal::derive(move || field_message(&fields_of(added.get()), "name"))/></div>
+                <button type="submit" class="button">"Add product"</button>
+            </form>
+            <p class="hint">{format!("Products: {}", detail.products.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "))}</p>
+            <button type="button" class="button secondary" on:click=move |_| { archive.dispatch(ArchiveMarket { id }); }>"Archive this market"</button>
+            {move || matches!(updated.get(), Some(Ok(()))).then(|| view! { <p class="notice toast" role="status">"Market saved."</p> })}
         </section>
     }
 }
