@@ -509,12 +509,23 @@ async fn viewers_read_analysts_record_admins_manage(pool: PgPool) {
     let mut fields = edit.to_vec();
     fields.push(("id", &competitors[0]));
     org.ok(&org.analyst, "/api/save_competitor", &fields).await;
-    org.ok(&org.admin, "/api/update_market", &[("id", &market), ("name", "Riverside North"), ("region", "North"), ("currency", "GBP")]).await;
-    org.ok(&org.admin, "/api/add_product", &[("market_id", &market), ("name", "Family pass")]).await;
-    let duplicate = org.call(&org.admin, "/api/add_product", &[("market_id", &market), ("name", "family PASS")]).await;
+    org.ok(
+        &org.admin,
+        "/api/update_market",
+        &[("id", &market), ("name", "Riverside North"), ("region", "North"), ("currency", "GBP")],
+    )
+    .await;
+    org.ok(&org.admin, "/api/add_product", &[("market_id", &market), ("name", "Family pass")])
+        .await;
+    let duplicate = org
+        .call(&org.admin, "/api/add_product", &[("market_id", &market), ("name", "family PASS")])
+        .await;
     assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
     let detail = org.ok(&org.viewer, "/api/market_overview", &[("id", &market)]).await;
-    assert_eq!((detail["market"]["name"].as_str(), detail["market"]["currency"].as_str()), (Some("Riverside North"), Some("GBP")));
+    assert_eq!(
+        (detail["market"]["name"].as_str(), detail["market"]["currency"].as_str()),
+        (Some("Riverside North"), Some("GBP"))
+    );
     assert_eq!(detail["competitors"][0]["name"], "Alpha Cinemas");
     assert_eq!(detail["competitors"][0]["business_type"], "Multiplex");
     assert!(detail["products"].as_array().unwrap().iter().any(|p| p["name"] == "Family pass"));

@@ -74,14 +74,23 @@ test("an admin changes the threshold and the next qualifying price raises an ale
   await page.getByRole("button", { name: "Save threshold" }).click();
   await expect(page.getByTestId("threshold")).toContainText("12.50 %");
 
+  // Double the latest price of the form's first competitor and product: well past 12.5 %.
+  const [latest] = sql(
+    `SELECT o.price FROM price_observations o
+     WHERE o.competitor_id = (SELECT id FROM competitors WHERE market_id = :'market' AND archived_at IS NULL ORDER BY priority DESC, lower(name) LIMIT 1)
+       AND o.product_id = (SELECT id FROM products WHERE market_id = :'market' ORDER BY created_at, id LIMIT 1)
+     ORDER BY o.observed_at DESC, o.id DESC LIMIT 1`,
+    { market },
+  );
+  const price = (Number(latest) * 2).toFixed(2);
   await openHydrated(page, `/markets/${market}`);
   const form = page.getByTestId("record-form");
-  await form.getByLabel("Price").fill("777");
+  await form.getByLabel("Price").fill(price);
   await form.getByRole("button", { name: "Record price" }).click();
   await expect(page.getByTestId("recorded")).toBeVisible();
 
   await openHydrated(page, "/alerts");
-  const row = page.getByTestId("alerts").locator("tr", { hasText: "777.00" }).first();
+  const row = page.getByTestId("alerts").locator("tr", { hasText: `→ ${price}` }).first();
   await expect(row).toContainText("price up");
   await expect(row).toContainText("high");
   await expect(page.getByTestId("unread-alerts")).toBeVisible();
@@ -100,4 +109,26 @@ test("a member of the second organisation sees none of the first one's markets",
   await expect(page.getByTestId("market-name")).toHaveCount(0);
   const analysis = await callServerFn(page, "market_analysis", { market_id: market });
   expect(analysis.status).toBe(404);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("an analyst records a price with a plain form post", async ({ page }) => {
+    const market = northwindMarket("Riverside Retail Park");
+    await signIn(page, demo.analyst.email, demo.analyst.password, `/login?next=/markets/${market}`);
+    await expect(page.getByTestId("market-name")).toHaveText("Riverside Retail Park");
+    const form = page.getByTestId("record-form");
+    // The last competitor: the admin's test records for the first one in this market.
+    await form.getByLabel("Competitor").selectOption({ index: 5 });
+    await form.getByLabel("Price").fill("4321.09");
+    await form.getByRole("button", { name: "Record price" }).click();
+    await expect(page).toHaveURL(new RegExp(`/markets/${market}\\??$`));
+    await expect(page.getByTestId("observations")).toContainText("4321.09 EUR");
+
+    // A refused price comes back to the same page with the reason beside the field.
+    await form.getByLabel("Price").fill("0");
+    await form.getByRole("button", { name: "Record price" }).click();
+    await expect(page.locator("#price-error")).toContainText("Enter a price above 0");
+  });
 });

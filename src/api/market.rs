@@ -128,9 +128,10 @@ pub async fn record_observation(
     price: String,
     currency: String,
     observed_at: String,
-    source: String,
-    is_promotion: bool,
-    promotion_details: String,
+    #[server(default)] source: String,
+    // An unticked checkbox sends nothing: absent is false.
+    #[server(default)] is_promotion: bool,
+    #[server(default)] promotion_details: String,
 ) -> Result<Uuid, AppError> {
     use crate::server::auth::ctx::guarded;
     use crate::server::market::observations::{self, ObservationInput};

@@ -3,6 +3,7 @@
 //! The period and product are query parameters chosen with a plain GET form, so the page works
 //! before hydration.
 
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -259,42 +260,13 @@ fn TrendTable(trend: crate::model::market::Trend) -> impl IntoView {
     }
 }
 
+/// Recording a price is an `ActionForm`: after hydration it calls the server function in
+/// place; before hydration (or without JavaScript) it is an ordinary form post to it, which
+/// redirects back to this page, errors included.
 #[component]
 fn RecordForm(detail: MarketDetail, record: ServerAction<RecordObservation>) -> impl IntoView {
-    let market_id = detail.market.id;
-    let competitor = NodeRef::<leptos::html::Select>::new();
-    let product = NodeRef::<leptos::html::Select>::new();
-    let price = NodeRef::<leptos::html::Input>::new();
-    let currency = NodeRef::<leptos::html::Input>::new();
-    let observed_at = NodeRef::<leptos::html::Input>::new();
-    let source = NodeRef::<leptos::html::Input>::new();
-    let promotion = NodeRef::<leptos::html::Input>::new();
-    let details = NodeRef::<leptos::html::Input>::new();
     let result = record.value();
     let errors = move || fields_of(result.get());
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let input = |node: NodeRef<leptos::html::Input>| {
-            node.get_untracked().map(|i| i.value()).unwrap_or_default()
-        };
-        let select = |node: NodeRef<leptos::html::Select>| {
-            node.get_untracked().and_then(|s| s.value().parse::<Uuid>().ok())
-        };
-        let (Some(competitor_id), Some(product_id)) = (select(competitor), select(product)) else {
-            return;
-        };
-        record.dispatch(RecordObservation {
-            market_id,
-            competitor_id,
-            product_id,
-            price: input(price),
-            currency: input(currency),
-            observed_at: input(observed_at),
-            source: input(source),
-            is_promotion: promotion.get_untracked().is_some_and(|p| p.checked()),
-            promotion_details: input(details),
-        });
-    };
     if detail.competitors.is_empty() || detail.products.is_empty() {
         return view! {
             <section class="card"><p class="empty">"Add a competitor (and the market needs a product) before recording prices."</p></section>
@@ -303,48 +275,53 @@ fn RecordForm(detail: MarketDetail, record: ServerAction<RecordObservation>) -> 
     view! {
         <section class="card" aria-labelledby="record-heading">
             <h2 id="record-heading">"Record a price"</h2>
-            <form class="form grid" on:submit=submit novalidate data-testid="record-form">
-                <div class="field">
-                    <label for="obs-competitor">"Competitor"</label>
-                    <select id="obs-competitor" node_ref=competitor>
-                        {detail.competitors.iter().map(|c| view! { <option value=c.id.to_string()>{c.name.clone()}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="obs-product">"Product or service"</label>
-                    <select id="obs-product" node_ref=product>
-                        {detail.products.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="obs-price">"Price"</label>
-                    <input id="obs-price" inputmode="decimal" node_ref=price aria-describedby="price-error"/>
-                    <FieldMessage field="price" message=Signal::derive(move || field_message(&errors(), "price"))/>
-                </div>
-                <div class="field">
-                    <label for="obs-currency">"Currency"</label>
-                    <input id="obs-currency" maxlength="3" value=detail.market.currency.clone() node_ref=currency aria-describedby="currency-error"/>
-                    <FieldMessage field="currency" message=Signal::derive(move || field_message(&errors(), "currency"))/>
-                </div>
-                <div class="field">
-                    <label for="obs-at">"Seen at (UTC; empty: now)"</label>
-                    <input id="obs-at" type="datetime-local" node_ref=observed_at aria-describedby="observed_at-error"/>
-                    <FieldMessage field="observed_at" message=Signal::derive(move || field_message(&errors(), "observed_at"))/>
-                </div>
-                <div class="field">
-                    <label for="obs-source">"Source"</label>
-                    <input id="obs-source" placeholder="website, store visit, flyer…" node_ref=source/>
-                </div>
-                <div class="field checkbox">
-                    <input id="obs-promotion" type="checkbox" node_ref=promotion/>
-                    <label for="obs-promotion">"Promotion"</label>
-                </div>
-                <div class="field">
-                    <label for="obs-details">"Promotion details"</label>
-                    <input id="obs-details" node_ref=details/>
-                </div>
-                <button type="submit" class="button">"Record price"</button>
-            </form>
+            <div data-testid="record-form">
+                <ActionForm action=record>
+                    <div class="form grid">
+                        <input type="hidden" name="market_id" value=detail.market.id.to_string()/>
+                        <div class="field">
+                            <label for="obs-competitor">"Competitor"</label>
+                            <select id="obs-competitor" name="competitor_id">
+                                {detail.competitors.iter().map(|c| view! { <option value=c.id.to_string()>{c.name.clone()}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="obs-product">"Product or service"</label>
+                            <select id="obs-product" name="product_id">
+                                {detail.products.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="obs-price">"Price"</label>
+                            <input id="obs-price" name="price" inputmode="decimal" aria-describedby="price-error"/>
+                            <FieldMessage field="price" message=Signal::derive(move || field_message(&errors(), "price"))/>
+                        </div>
+                        <div class="field">
+                            <label for="obs-currency">"Currency"</label>
+                            <input id="obs-currency" name="currency" maxlength="3" value=detail.market.currency.clone() aria-describedby="currency-error"/>
+                            <FieldMessage field="currency" message=Signal::derive(move || field_message(&errors(), "currency"))/>
+                        </div>
+                        <div class="field">
+                            <label for="obs-at">"Seen at (UTC; empty: now)"</label>
+                            <input id="obs-at" name="observed_at" type="datetime-local" aria-describedby="observed_at-error"/>
+                            <FieldMessage field="observed_at" message=Signal::derive(move || field_message(&errors(), "observed_at"))/>
+                        </div>
+                        <div class="field">
+                            <label for="obs-source">"Source"</label>
+                            <input id="obs-source" name="source" placeholder="website, store visit, flyer…"/>
+                        </div>
+                        <div class="field checkbox">
+                            <input id="obs-promotion" name="is_promotion" type="checkbox" value="true"/>
+                            <label for="obs-promotion">"Promotion"</label>
+                        </div>
+                        <div class="field">
+                            <label for="obs-details">"Promotion details"</label>
+                            <input id="obs-details" name="promotion_details"/>
+                        </div>
+                        <button type="submit" class="button">"Record price"</button>
+                    </div>
+                </ActionForm>
+            </div>
             {move || match result.get() {
                 Some(Ok(_)) => Some(view! { <p class="notice toast" role="status" data-testid="recorded">"Price recorded. The analysis and trend are updated."</p> }.into_any()),
                 Some(Err(AppError::Validation { .. })) | None => None,

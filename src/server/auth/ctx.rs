@@ -185,6 +185,19 @@ impl RequestScope {
         resolve_optional(&self.state, &self.parts).await
     }
 
+    /// A server function called by an HTML form the browser posted itself (it accepts HTML),
+    /// rather than by the app's own fetch (which asks for JSON).
+    fn is_plain_form_post(&self) -> bool {
+        self.parts.method == axum::http::Method::POST
+            && self.parts.uri.path().starts_with("/api/")
+            && self
+                .parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|value| value.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+    }
+
     /// The path the request was sent to (for a server function, its endpoint).
     pub fn path(&self) -> &str {
         self.parts.uri.path()
@@ -203,6 +216,11 @@ impl RequestScope {
     /// Sets the HTTP status of a failed server function from its [`AppError`] (server functions
     /// otherwise answer every error with 500), then passes the result on.
     pub fn respond<T>(&self, result: Result<T, AppError>) -> Result<T, AppError> {
+        // A plain form post (before hydration) is answered by a redirect back to its page, with
+        // the error in the address; a status here would stop the browser from following it.
+        if self.is_plain_form_post() {
+            return result;
+        }
         if let (Err(error), Some(response)) = (&result, &self.response) {
             if let Ok(status) = axum::http::StatusCode::from_u16(error.status()) {
                 response.set_status(status);
