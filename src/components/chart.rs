@@ -10,7 +10,7 @@ const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 280.0;
 const LEFT: f64 = 56.0;
 const RIGHT: f64 = 16.0;
-const TOP: f64 = 16.0;
+const TOP: f64 = 28.0;
 const BOTTOM: f64 = 40.0;
 /// Colour-blind-safe palette (Okabe–Ito).
 const COLOURS: [&str; 8] =
@@ -81,7 +81,7 @@ pub fn TrendChart(trend: Trend) -> impl IntoView {
                 {trend.weeks.iter().enumerate().filter(|(i, _)| i % label_every == 0).map(|(i, week)| view! {
                     <text x=x(i) y=HEIGHT - BOTTOM + 16.0 text-anchor="middle">{week.get(5..).unwrap_or(week).to_owned()}</text>
                 }).collect_view()}
-                <text x=12 y=TOP + 4.0 class="unit">{currency.clone()}</text>
+                <text x=LEFT y=14 class="unit">{currency.clone()}</text>
                 {trend.series.iter().enumerate().map(|(n, series)| {
                     let colour = COLOURS[n % COLOURS.len()];
                     let points: Vec<(usize, f64)> = series.points.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i, p))).collect();
@@ -110,7 +110,11 @@ pub fn TrendChart(trend: Trend) -> impl IntoView {
             <figcaption>
                 <ul class="legend">
                     {trend.series.iter().enumerate().map(|(n, series)| view! {
-                        <li><span class="swatch" style=format!("background:{}", COLOURS[n % COLOURS.len()])></span>{series.competitor.clone()}</li>
+                        // An SVG swatch: the page's CSP allows no inline style attributes.
+                        <li>
+                            <svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" fill=COLOURS[n % COLOURS.len()]/></svg>
+                            {series.competitor.clone()}
+                        </li>
                     }).collect_view()}
                 </ul>
                 <p class="hint" aria-live="polite" data-testid="chart-detail">
@@ -129,6 +133,11 @@ pub fn MedianBars(competitors: Vec<CompetitorStats>, currency: String) -> impl I
     let row = 28.0;
     let height = row * competitors.len() as f64 + 8.0;
     let label_width = 160.0;
+    // The same colour as the competitor's line in the trend chart (series come in name order).
+    let mut names: Vec<&str> = competitors.iter().map(|c| c.competitor.as_str()).collect();
+    names.sort_unstable();
+    let colour =
+        |name: &str| COLOURS[names.iter().position(|n| *n == name).unwrap_or(0) % COLOURS.len()];
     view! {
         <svg viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=format!("Median price per competitor, in {currency}") class="bars" data-testid="median-bars">
             {competitors.iter().enumerate().map(|(i, c)| {
@@ -137,7 +146,7 @@ pub fn MedianBars(competitors: Vec<CompetitorStats>, currency: String) -> impl I
                 view! {
                     <g>
                         <text x=label_width - 8.0 y=top + 17.0 text-anchor="end">{c.competitor.clone()}</text>
-                        <rect x=label_width y=top width=width height=row - 8.0 fill=COLOURS[i % COLOURS.len()]>
+                        <rect x=label_width y=top width=width height=row - 8.0 fill=colour(&c.competitor)>
                             <title>{format!("{}: median {:.2} {currency}", c.competitor, c.stats.median)}</title>
                         </rect>
                         <text x=label_width + width + 6.0 y=top + 17.0>{format!("{:.2}", c.stats.median)}</text>

@@ -10,10 +10,6 @@ use crate::error::AppError;
 use crate::model::account::{CurrentUser, Role};
 use crate::model::admin::SupportBanner;
 
-/// The areas MarketEdge is growing into. They are listed so people see where things will live;
-/// each becomes a link when its page exists.
-const COMING_AREAS: [&str; 1] = ["Comparison"];
-
 /// The signed-in user of this page load, as the frame loads it.
 pub type SignedInUser = Resource<Result<Option<CurrentUser>, AppError>>;
 
@@ -68,19 +64,6 @@ pub fn Layout(children: Children) -> impl IntoView {
                             view! { <RoleLinks role unread/> }
                         })}
                     </Suspense>
-                    {COMING_AREAS
-                        .iter()
-                        .map(|area| {
-                            view! {
-                                <li>
-                                    <span class="nav-soon" aria-disabled="true">
-                                        {*area}
-                                        <span class="tag">"soon"</span>
-                                    </span>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
                     <li>
                         <a href="/account">"Account"</a>
                     </li>
