@@ -17,7 +17,7 @@ TEST_RUSTFLAGS := --cfg erase_components
 SERVER_FEATURES := --no-default-features --features ssr
 LOAD_ENV := set -a && . ./.local/env && set +a
 
-.PHONY: run test setup build lint fmt sqlx-prepare clean-db
+.PHONY: run test bench setup build lint fmt sqlx-prepare clean-db
 
 run: setup build
 	@$(LOAD_ENV) && ./target/debug/marketedge migrate
@@ -27,6 +27,10 @@ run: setup build
 
 test: setup
 	@scripts/test.sh
+
+# Ratios against baselines measured in the same run (release build; not part of `make test`).
+bench: setup
+	@scripts/bench.sh
 
 setup:
 	@scripts/setup.sh tools

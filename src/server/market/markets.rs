@@ -28,9 +28,11 @@ pub fn check_currency(field: &str, code: &str) -> Result<String, FieldError> {
     }
 }
 
-/// Active markets (all, or one) with their competitor and observation counts.
-async fn select(
-    tx: &mut TenantTx,
+/// Active markets (all, or one) with their competitor and observation counts, on a connection
+/// whose transaction is scoped to the organisation. (Public so the benchmark's baseline runs
+/// exactly this SQL.)
+pub async fn select(
+    connection: &mut sqlx::PgConnection,
     organisation_id: Uuid,
     id: Option<Uuid>,
 ) -> Result<Vec<Market>, sqlx::Error> {
@@ -47,7 +49,7 @@ async fn select(
         organisation_id,
         id
     )
-    .fetch_all(tx.connection())
+    .fetch_all(connection)
     .await
 }
 
@@ -56,7 +58,7 @@ pub async fn list(ctx: &Ctx, state: &AppState) -> Result<Vec<Market>, AppError> 
     ctx.require(Role::Viewer)?;
     let mut tx = TenantTx::begin(ctx, &state.pool).await?;
     let organisation_id = tx.organisation_id();
-    let markets = select(&mut tx, organisation_id, None).await?;
+    let markets = select(tx.connection(), organisation_id, None).await?;
     tx.commit().await?;
     Ok(markets)
 }
@@ -70,8 +72,10 @@ pub async fn detail(
     ctx.require(Role::Viewer)?;
     let mut tx = TenantTx::begin(ctx, &state.pool).await?;
     let organisation_id = tx.organisation_id();
-    let market =
-        select(&mut tx, organisation_id, Some(market_id)).await?.pop().ok_or(AppError::NotFound)?;
+    let market = select(tx.connection(), organisation_id, Some(market_id))
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
     let products = sqlx::query_as!(
         Product,
         "SELECT id, name FROM products WHERE organisation_id = $1 AND market_id = $2 ORDER BY created_at, id",

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# `make bench`: MarketEdge against baselines measured in the same run on the same machine,
+# interleaved (baseline, app, baseline), three repetitions, medians; prints a table of ratios and
+# writes it to target/bench/report.md. Not part of `make test`.
+#
+# BENCH_PROFILE=debug skips the release build (quick check of the script itself; the ratios of a
+# debug build say little). BENCH_SECONDS sets each measured run's length (default 8).
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+set -a; . ./.local/env; set +a
+PROFILE="${BENCH_PROFILE:-release}"
+SECONDS_PER_RUN="${BENCH_SECONDS:-8}"
+OUT="$ROOT/target/bench"
+mkdir -p "$OUT"
+DB="marketedge_bench"
+BENCH_URL="$(printf '%s' "$DATABASE_URL" | sed -E "s#/[^/?]+(\?|$)#/$DB\1#")"
+APP_PORT=3911
+BASE_PORT=3912
+PIDS=()
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done; }
+trap cleanup EXIT INT TERM
+
+command -v wrk >/dev/null || { say "installing wrk (Debian)"; apt-get install -y -qq wrk >/dev/null; }
+
+say "building ($PROFILE)"
+if [ "$PROFILE" = release ]; then
+  cargo leptos build --release || exit 1
+  cargo build --release --no-default-features --features ssr,bench --bin bench-baseline || exit 1
+  BIN="$ROOT/target/release"
+else
+  RUSTFLAGS="--cfg erase_components" cargo leptos build || exit 1
+  RUSTFLAGS="--cfg erase_components" cargo build --no-default-features --features ssr,bench --bin bench-baseline || exit 1
+  BIN="$ROOT/target/debug"
+fi
+
+say "benchmark database: demo data, 1,000,000 prices in one market, 100,000 in another organisation"
+if ! psql "$BENCH_URL" -qtA -c "SELECT 1 FROM price_observations LIMIT 1" >/dev/null 2>&1 \
+  || [ "$(psql "$BENCH_URL" -qtA -c "SELECT count(*) FROM price_observations")" -lt 1000000 ]; then
+  psql "$DATABASE_URL" -qtA -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+  export APP_ENV=test TEST_DATABASE_URL="$BENCH_URL"
+  "$BIN/marketedge" migrate >/dev/null && "$BIN/marketedge" seed-demo >/dev/null \
+    && "$BIN/marketedge" generate-prices --observations 1000000 \
+    && "$BIN/marketedge" generate-prices --organisation harbour-hotels --market Waterfront --observations 100000 \
+    || exit 1
+  psql "$BENCH_URL" -qtA -c "VACUUM ANALYZE" >/dev/null 2>&1
+fi
+export APP_ENV=test TEST_DATABASE_URL="$BENCH_URL" LEPTOS_SITE_ADDR="127.0.0.1:$APP_PORT" RUST_LOG=warn
+
+ORG="$(psql "$BENCH_URL" -qtA -c "SELECT id FROM organisations WHERE slug = 'northwind-cinemas'")"
+"$BIN/marketedge" serve >"$OUT/app.log" 2>&1 & PIDS+=($!)
+"$BIN/bench-baseline" serve "$BASE_PORT" "$ORG" >"$OUT/baseline.log" 2>&1 & PIDS+=($!)
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$APP_PORT/readyz" >/dev/null && curl -fs "http://127.0.0.1:$BASE_PORT/text" >/dev/null && break; sleep 0.2; done
+
+TOKEN="$(curl -s "http://127.0.0.1:$APP_PORT/api/v1/token" -H 'content-type: application/json' \
+  -d '{"grant_type":"password","email":"analyst@northwind.example","password":"demo-analyst-2026!"}' \
+  | sed -E 's/.*"access_token":"([^"]+)".*/\1/')"
+
+# Requests per second of one wrk run: URL, then optional lua script.
+rps() {
+  local url="$1" script="${2:-}"
+  local args=(-t2 -c16 "-d${SECONDS_PER_RUN}s" --latency)
+  [ -n "$script" ] && args+=(-s "$script")
+  wrk "${args[@]}" "$url" 2>/dev/null | awk '/Requests\/sec/ { print $2 }'
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# Interleaved: baseline, app, baseline, three times; the app's median over the baselines' median.
+compare() {
+  local name="$1" goal="$2" app_url="$3" app_script="$4" base_url="$5"
+  local apps=() bases=()
+  rps "$app_url" "$app_script" >/dev/null  # warm-up
+  for _ in 1 2 3; do
+    bases+=("$(rps "$base_url")")
+    apps+=("$(rps "$app_url" "$app_script")")
+    bases+=("$(rps "$base_url")")
+  done
+  local app base
+  app="$(printf '%s\n' "${apps[@]}" | median)"
+  base="$(printf '%s\n' "${bases[@]}" | median)"
+  printf '| %s | %s req/s | %s req/s | %s | %s |\n' "$name" "$app" "$base" "$(ratio "$app" "$base")" "$goal" >>"$OUT/report.md"
+}
+
+cat >"$OUT/bearer.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["authorization"] = "Bearer $TOKEN"
+wrk.headers["accept"] = "application/json"
+LUA
+cat >"$OUT/login.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["content-type"] = "application/json"
+wrk.body = '{"grant_type":"password","email":"analyst@northwind.example","password":"demo-analyst-2026!"}'
+LUA
+
+{
+  echo "# MarketEdge benchmark ($PROFILE build, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)"
+  echo
+  echo "| scenario | app | baseline | ratio | goal |"
+  echo "| --- | --- | --- | --- | --- |"
+} >"$OUT/report.md"
+
+say "anonymous page vs bare text handler"
+compare "anonymous SSR page ÷ bare text" "≥ 0.25" "http://127.0.0.1:$APP_PORT/" "" "http://127.0.0.1:$BASE_PORT/text"
+say "bearer server function vs bare sqlx, same query"
+compare "bearer server fn (markets) ÷ bare sqlx" "≥ 0.85" "http://127.0.0.1:$APP_PORT/api/markets" "$OUT/bearer.lua" "http://127.0.0.1:$BASE_PORT/sql/markets"
+
+say "logins vs raw argon2 verifications"
+logins=()
+raw=()
+for _ in 1 2 3; do
+  raw+=("$("$BIN/bench-baseline" argon2 "$SECONDS_PER_RUN" "$(nproc)")")
+  logins+=("$(rps "http://127.0.0.1:$APP_PORT/api/v1/token" "$OUT/login.lua")")
+done
+login_rate="$(printf '%s\n' "${logins[@]}" | median)"
+raw_rate="$(printf '%s\n' "${raw[@]}" | median)"
+printf '| logins ÷ raw argon2 verifies | %s /s | %s /s | %s | ≥ 0.9 |\n' "$login_rate" "$raw_rate" "$(ratio "$login_rate" "$raw_rate")" >>"$OUT/report.md"
+
+say "keyset pagination: last page vs first page of 100,000 observations"
+HARBOUR_MARKET="$(psql "$BENCH_URL" -qtA -c "SELECT m.id FROM markets m JOIN organisations o ON o.id = m.organisation_id WHERE o.slug = 'harbour-hotels' LIMIT 1")"
+LAST_CURSOR="$(psql "$BENCH_URL" -qtA -c "SELECT (extract(epoch FROM observed_at) * 1000000)::bigint * 1000 || '.' || id FROM price_observations WHERE market_id = '$HARBOUR_MARKET' ORDER BY observed_at DESC, id DESC OFFSET (SELECT count(*) - 51 FROM price_observations WHERE market_id = '$HARBOUR_MARKET') LIMIT 1")"
+HARBOUR_TOKEN="$(curl -s "http://127.0.0.1:$APP_PORT/api/v1/token" -H 'content-type: application/json' \
+  -d '{"grant_type":"password","email":"admin@harbour.example","password":"demo-harbour-2026!"}' \
+  | sed -E 's/.*"access_token":"([^"]+)".*/\1/')"
+page_ms() {
+  for _ in $(seq 1 15); do
+    curl -s -o /dev/null -w '%{time_total}\n' -H "authorization: Bearer $HARBOUR_TOKEN" \
+      --data-urlencode "market_id=$HARBOUR_MARKET" ${1:+--data-urlencode "after=$1"} \
+      "http://127.0.0.1:$APP_PORT/api/market_observations"
+  done | median | awk '{ printf "%.2f", $1 * 1000 }'
+}
+first_ms="$(page_ms "")"
+last_ms="$(page_ms "$LAST_CURSOR")"
+printf '| last page ÷ first page (100,000 rows) | %s ms | %s ms | %s | ≤ 1.5 |\n' "$last_ms" "$first_ms" "$(ratio "$last_ms" "$first_ms")" >>"$OUT/report.md"
+
+say "market analysis over 1,000,000 observations vs the same SQL in psql"
+CITY="$(psql "$BENCH_URL" -qtA -c "SELECT id FROM markets WHERE organisation_id = '$ORG' AND name = 'City Centre'")"
+analysis_ms="$(for _ in 1 2 3 4 5; do
+  curl -s -o /dev/null -w '%{time_total}\n' -H "authorization: Bearer $TOKEN" \
+    --data-urlencode "market_id=$CITY" --data-urlencode "days=365" "http://127.0.0.1:$APP_PORT/api/market_analysis"
+done | median | awk '{ printf "%.1f", $1 * 1000 }')"
+psql_ms="$(for _ in 1 2 3 4 5; do
+  sed -e "s/:org/$ORG/g" -e "s/:market/$CITY/g" scripts/bench-analysis.sql | psql "$BENCH_URL" -q -o /dev/null 2>&1 \
+    | awk '/^Time/ { s += $2 } END { print s }'
+done | median)"
+printf '| market analysis, 1M rows: psql ÷ app (higher is better) | %s ms | %s ms (psql) | %s | ≥ 0.8 |\n' "$analysis_ms" "$psql_ms" "$(ratio "$psql_ms" "$analysis_ms")" >>"$OUT/report.md"
+
+echo >>"$OUT/report.md"
+echo "Not measured yet: the authenticated dashboard scenario, the login-flood p99, wasm size, RSS." >>"$OUT/report.md"
+cat "$OUT/report.md"
