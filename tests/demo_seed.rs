@@ -112,6 +112,14 @@ async fn each_demo_organisation_gets_its_own_markets_and_a_year_of_prices(pool: 
         ]
     );
     assert_eq!(outcome.observations_created as i64, per_org.iter().map(|o| o.3).sum::<i64>());
+    let counted: i64 = sqlx::query_scalar("SELECT sum(observation_count)::bigint FROM markets")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        counted, outcome.observations_created as i64,
+        "the trigger kept every market's count"
+    );
     let promotions: i64 =
         sqlx::query_scalar("SELECT count(*) FROM price_observations WHERE is_promotion")
             .fetch_one(&pool)

@@ -685,6 +685,18 @@ async fn a_csv_import_is_checked_whole_and_stores_all_or_nothing(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(promotions, 1, "imported rows raise alerts like recorded ones");
+    // The market's count follows every insert (kept by a trigger, not counted per request).
+    org.observe(
+        &market,
+        &first_competitor(&pool).await,
+        &first_product(&pool, &market).await,
+        "12.20",
+        &days_ago(1),
+        false,
+    )
+    .await;
+    let overview = org.ok(&org.viewer, "/api/market_overview", &[("id", &market)]).await;
+    assert_eq!(overview["market"]["observations"], 4);
 }
 
 #[test]
@@ -708,4 +720,23 @@ fn the_openapi_document_describes_every_markets_function() {
     for (path, item) in document["paths"].as_object().unwrap() {
         assert!(item["post"]["security"].is_array(), "{path} names its security");
     }
+}
+
+async fn first_competitor(pool: &PgPool) -> String {
+    let id: Uuid = sqlx::query_scalar("SELECT id FROM competitors ORDER BY name LIMIT 1")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    id.to_string()
+}
+
+async fn first_product(pool: &PgPool, market: &str) -> String {
+    let id: Uuid = sqlx::query_scalar(
+        "SELECT id FROM products WHERE market_id = $1::uuid ORDER BY created_at, id LIMIT 1",
+    )
+    .bind(market)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    id.to_string()
 }

@@ -41,8 +41,7 @@ pub async fn select(
         r#"SELECT m.id, m.name, m.region, m.currency::text AS "currency!",
                   (SELECT count(*) FROM competitors c WHERE c.organisation_id = m.organisation_id
                       AND c.market_id = m.id AND c.archived_at IS NULL) AS "competitors!",
-                  (SELECT count(*) FROM price_observations o WHERE o.organisation_id = m.organisation_id
-                      AND o.market_id = m.id) AS "observations!"
+                  m.observation_count AS observations
            FROM markets m
            WHERE m.organisation_id = $1 AND m.archived_at IS NULL AND ($2::uuid IS NULL OR m.id = $2)
            ORDER BY lower(m.name)"#,
