@@ -767,3 +767,93 @@ async fn an_invitation_cannot_be_accepted_from_another_site(pool: PgPool) {
         "the link still works"
     );
 }
+
+#[sqlx::test]
+async fn a_super_admin_edits_an_organisation_and_both_logs_record_before_and_after(pool: PgPool) {
+    let a = fx_user(&pool, "admin@a.example", Some(MembershipRole::Admin)).await;
+    let b = fx_user(&pool, "admin@b.example", Some(MembershipRole::Admin)).await;
+    let root = fx_user(&pool, "root@marketedge.example", None).await;
+    let app = fx_app(pool.clone());
+    let cookie = signed_in(&app, &root.email, &root.password).await;
+    let org = a.organisation_id.unwrap().to_string();
+    let b_name: String = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+        .bind(b.organisation_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let edit = |name: &str| {
+        form(&[("id", &org), ("name", name), ("industry", "retail"), ("plan", "enterprise")])
+    };
+
+    let clash = call_as(
+        &app,
+        "/api/update_organisation",
+        &edit(&b_name.to_uppercase()),
+        Credential::Cookie(&cookie),
+    )
+    .await;
+    assert_eq!(field_codes(&clash), ["taken"]);
+    let renamed = call_as(
+        &app,
+        "/api/update_organisation",
+        &edit("Acme Retail"),
+        Credential::Cookie(&cookie),
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    let admin_cookie = signed_in(&app, &a.email, &a.password).await;
+    assert_eq!(
+        whoami(&app, Credential::Cookie(&admin_cookie)).await.json()["organisation_name"],
+        "Acme Retail"
+    );
+    let refused = call_as(
+        &app,
+        "/api/update_organisation",
+        &edit("Mine Now"),
+        Credential::Cookie(&admin_cookie),
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "an organisation's admin cannot use the console"
+    );
+
+    let details: Vec<serde_json::Value> = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action = 'organisation_updated'
+         UNION ALL SELECT detail FROM platform_audit_log WHERE action = 'organisation_updated'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(details.len(), 2, "in the organisation's log and the platform's");
+    for detail in details {
+        assert_eq!(detail["before"]["plan"], "basic");
+        assert_eq!(detail["after"]["name"], "Acme Retail");
+        assert_eq!(detail["after"]["industry"], "retail");
+    }
+}
+
+#[sqlx::test]
+async fn a_suspended_members_refresh_token_is_refused(pool: PgPool) {
+    let member = fx_user(&pool, "ana@a.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool.clone());
+    let grant = |body: serde_json::Value| {
+        let app = app.clone();
+        async move {
+            let request = Request::post("/api/v1/token")
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            send(&app, request).await
+        }
+    };
+    let tokens = grant(serde_json::json!({"grant_type": "password", "email": member.email, "password": member.password})).await.json();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    sqlx::query("UPDATE organisations SET status = 'suspended'").execute(&pool).await.unwrap();
+
+    let refreshed =
+        grant(serde_json::json!({"grant_type": "refresh_token", "refresh_token": refresh})).await;
+    assert!(refreshed.status.is_client_error(), "{} {}", refreshed.status, refreshed.body);
+    assert!(refreshed.json()["access_token"].is_null());
+}

@@ -740,3 +740,22 @@ async fn first_product(pool: &PgPool, market: &str) -> String {
     .unwrap();
     id.to_string()
 }
+
+/// The benchmark times the analysis SQL in psql (scripts/bench-analysis.sql); it must stay the
+/// app's own statement, or the ratio compares two different queries.
+#[test]
+fn the_benchmark_times_the_apps_own_analysis_sql() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let normalise = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let aggregate = |text: &str| {
+        let start = text.find("SELECT competitor_id, count(*)").expect("the aggregate");
+        let end = text[start..]
+            .find("GROUP BY GROUPING SETS ((), (competitor_id))")
+            .expect("its grouping")
+            + start;
+        normalise(&text[start..end])
+    };
+    let app = std::fs::read_to_string(format!("{root}/src/server/market/analysis.rs")).unwrap();
+    let bench = std::fs::read_to_string(format!("{root}/scripts/bench-analysis.sql")).unwrap();
+    assert_eq!(aggregate(&app), aggregate(&bench));
+}

@@ -182,7 +182,12 @@ pub async fn leave(ctx: &Ctx, state: &AppState, client_address: &str) -> Result<
 
 /// Writes "super-admin X did this in organisation Y" for a request made under support access.
 /// Called by the guard for every server function, before the function runs.
-pub async fn record_action(ctx: &Ctx, state: &AppState, path: &str) -> Result<(), AppError> {
+pub async fn record_action(
+    ctx: &Ctx,
+    state: &AppState,
+    path: &str,
+    client_address: &str,
+) -> Result<(), AppError> {
     let Some(grant) = ctx.support() else {
         return Ok(());
     };
@@ -190,7 +195,7 @@ pub async fn record_action(ctx: &Ctx, state: &AppState, path: &str) -> Result<()
         action: AuditAction::SupportAction,
         actor_user_id: Some(ctx.user_id()),
         subject: path,
-        client_address: "",
+        client_address,
         detail: serde_json::json!({ "support_access": grant.id, "reason": grant.reason }),
     };
     audit::record(&state.pool, Some(grant.organisation_id), event, state.clock.now()).await?;

@@ -142,10 +142,14 @@ pub async fn guarded<T>(
 ) -> Result<T, AppError> {
     let scope = RequestScope::capture()?;
     let result = match scope.ctx().await {
-        Ok(ctx) => match support::record_action(&ctx, &scope.state, scope.path()).await {
-            Ok(()) => work(&ctx, &scope).await,
-            Err(error) => Err(error),
-        },
+        Ok(ctx) => {
+            match support::record_action(&ctx, &scope.state, scope.path(), &scope.client_address())
+                .await
+            {
+                Ok(()) => work(&ctx, &scope).await,
+                Err(error) => Err(error),
+            }
+        }
         Err(error) => Err(error),
     };
     scope.respond(result)

@@ -47,8 +47,10 @@ pub async fn market_currency(tx: &mut TenantTx, market_id: Uuid) -> Result<Strin
     .ok_or(AppError::NotFound)
 }
 
-fn stats(count: i64, values: [Option<f64>; 8]) -> Option<Stats> {
-    let [mean, median, min, max, std_dev, q1, q3, _] = values;
+/// One aggregate row as [`Stats`]: mean, median, min, max, std dev, Q1, Q3 (SQL gives NULL for an
+/// empty group, which has no statistics).
+fn stats(count: i64, values: [Option<f64>; 7]) -> Option<Stats> {
+    let [mean, median, min, max, std_dev, q1, q3] = values;
     (count > 0).then(|| Stats {
         count,
         mean: mean.unwrap_or_default(),
@@ -123,10 +125,7 @@ pub async fn compute(
     .await?;
     let mut rows = rows.into_iter();
     let market_stats = rows.next().and_then(|row| {
-        stats(
-            row.count,
-            [row.mean, row.median, row.min, row.max, row.std_dev, row.q1, row.q3, None],
-        )
+        stats(row.count, [row.mean, row.median, row.min, row.max, row.std_dev, row.q1, row.q3])
     });
     let Some(market_stats) = market_stats else {
         return Ok(Analysis {
@@ -142,7 +141,7 @@ pub async fn compute(
         .filter_map(|row| {
             let stats = stats(
                 row.count,
-                [row.mean, row.median, row.min, row.max, row.std_dev, row.q1, row.q3, None],
+                [row.mean, row.median, row.min, row.max, row.std_dev, row.q1, row.q3],
             )?;
             let position = if stats.median < market_stats.q1 {
                 Position::Low
