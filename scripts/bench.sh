@@ -52,6 +52,7 @@ export APP_ENV=test TEST_DATABASE_URL="$BENCH_URL" LEPTOS_SITE_ADDR="127.0.0.1:$
 
 ORG="$(psql "$BENCH_URL" -qtA -c "SELECT id FROM organisations WHERE slug = 'northwind-cinemas'")"
 "$BIN/marketedge" serve >"$OUT/app.log" 2>&1 & PIDS+=($!)
+APP_PID=$!
 "$BIN/bench-baseline" serve "$BASE_PORT" "$ORG" >"$OUT/baseline.log" 2>&1 & PIDS+=($!)
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$APP_PORT/readyz" >/dev/null && curl -fs "http://127.0.0.1:$BASE_PORT/text" >/dev/null && break; sleep 0.2; done
 
@@ -70,18 +71,29 @@ rps() {
     /Non-2xx or 3xx responses/ { failed = $5 }
     END { printf "%.2f\n", (total - failed) / seconds }'
 }
+# The 99th-percentile latency of one wrk run, in milliseconds: URL, lua script, connections.
+p99_ms() {
+  wrk -t1 "-c$3" "-d${SECONDS_PER_RUN}s" --latency -s "$2" "$1" 2>/dev/null | awk '
+    $1 == "99%" {
+      v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+      if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
+      printf "%.2f\n", v
+    }'
+}
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 # Interleaved: baseline, app, baseline, three times; the app's median over the baselines' median.
+# Arguments: name, goal, app URL, app lua script, baseline URL, baseline lua script.
 compare() {
-  local name="$1" goal="$2" app_url="$3" app_script="$4" base_url="$5"
+  local name="$1" goal="$2" app_url="$3" app_script="$4" base_url="$5" base_script="${6:-}"
   local apps=() bases=()
   rps "$app_url" "$app_script" >/dev/null  # warm-up
+  rps "$base_url" "$base_script" >/dev/null
   for _ in 1 2 3; do
-    bases+=("$(rps "$base_url")")
+    bases+=("$(rps "$base_url" "$base_script")")
     apps+=("$(rps "$app_url" "$app_script")")
-    bases+=("$(rps "$base_url")")
+    bases+=("$(rps "$base_url" "$base_script")")
   done
   local app base
   app="$(printf '%s\n' "${apps[@]}" | median)"
@@ -125,6 +137,14 @@ LUA
   echo "| scenario | app | baseline | ratio | goal |"
   echo "| --- | --- | --- | --- | --- |"
 } >"$OUT/report.md"
+
+say "memory: idle RSS and per idle keep-alive connection"
+curl -s -o /dev/null "http://127.0.0.1:$APP_PORT/"
+python3 scripts/bench-connections.py "127.0.0.1" "$APP_PORT" 500 "$APP_PID" >"$OUT/connections.txt"
+idle_rss_mb="$(awk '/^idle_rss_kb/ { printf "%.1f", $2 / 1024 }' "$OUT/connections.txt")"
+per_conn_kb="$(awk '/^per_connection_kb/ { printf "%.1f", $2 }' "$OUT/connections.txt")"
+printf '| idle RSS (started, one page served) | %s MB | | | ≤ 30 MB |\n' "$idle_rss_mb" >>"$OUT/report.md"
+printf '| memory per idle keep-alive connection (500 open) | %s KB | | | ≤ 25 KB |\n' "$per_conn_kb" >>"$OUT/report.md"
 
 say "anonymous page vs bare text handler"
 compare "anonymous SSR page ÷ bare text" "≥ 0.25" "http://127.0.0.1:$APP_PORT/" "" "http://127.0.0.1:$BASE_PORT/text"
@@ -172,6 +192,85 @@ psql_ms="$(for _ in 1 2 3 4 5; do
 done | median)"
 printf '| market analysis, 1M rows: psql ÷ app (higher is better) | %s ms | %s ms (psql) | %s | ≥ 0.8 |\n' "$analysis_ms" "$psql_ms" "$(ratio "$psql_ms" "$analysis_ms")" >>"$OUT/report.md"
 
-echo >>"$OUT/report.md"
-echo "Not measured yet: the authenticated dashboard scenario, the login-flood p99, wasm size, RSS." >>"$OUT/report.md"
+say "authenticated dashboard (the audit page: session, list of 50, SSR) vs the same queries"
+psql "$BENCH_URL" -qtA -c "DELETE FROM login_throttle" >/dev/null
+COOKIE="$(curl -s -o /dev/null -D - "http://127.0.0.1:$APP_PORT/login" -H "origin: http://127.0.0.1:$APP_PORT" \
+  --data-urlencode "email=admin@northwind.example" --data-urlencode "password=demo-admin-2026!" \
+  | awk 'tolower($1) == "set-cookie:" { sub(/;.*/, "", $2); print $2; exit }')"
+cat >"$OUT/dashboard.lua" <<LUA
+wrk.headers["cookie"] = "$COOKIE"
+LUA
+compare "authenticated dashboard ÷ bare sqlx, same queries" "≥ 0.6" "http://127.0.0.1:$APP_PORT/settings/audit" "$OUT/dashboard.lua" "http://127.0.0.1:$BASE_PORT/sql/dashboard" "$OUT/dashboard.lua"
+
+say "dashboard p99 during a login flood vs quiet"
+psql "$BENCH_URL" -qtA -c "DELETE FROM login_throttle" >/dev/null
+quiet_p99="$(p99_ms "http://127.0.0.1:$APP_PORT/settings/audit" "$OUT/dashboard.lua" 4)"
+wrk -t1 -c16 "-d$((SECONDS_PER_RUN + 2))s" -s "$OUT/login.lua" "http://127.0.0.1:$APP_PORT/api/v1/token" >/dev/null 2>&1 &
+flood=$!
+sleep 1
+flood_p99="$(p99_ms "http://127.0.0.1:$APP_PORT/settings/audit" "$OUT/dashboard.lua" 4)"
+wait "$flood"
+printf '| dashboard p99 during a login flood ÷ quiet p99 | %s ms | %s ms | %s | ≤ 2 |\n' "$flood_p99" "$quiet_p99" "$(ratio "$flood_p99" "$quiet_p99")" >>"$OUT/report.md"
+
+say "hydration bundle: release, after wasm-opt, brotli"
+if [ "$PROFILE" = release ]; then
+  scripts/wasm-size.sh >>"$OUT/report.md" || echo "| hydration wasm | failed: see target/wasm-size.log | | | |" >>"$OUT/report.md"
+fi
+
+say "growth: analysis over 10k, 100k and 1M observations per market (app vs psql)"
+{
+  echo
+  echo "### How cost grows"
+  echo
+  echo "| data | app | psql / baseline | ratio |"
+  echo "| --- | --- | --- | --- |"
+} >>"$OUT/growth.md"
+analysis_row() {
+  local org="$1" market="$2" token="$3" rows app_ms db_ms
+  rows="$(psql "$BENCH_URL" -qtA -c "SELECT observation_count FROM markets WHERE id = '$market'")"
+  app_ms="$(for _ in 1 2 3 4 5; do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "authorization: Bearer $token" \
+      --data-urlencode "market_id=$market" --data-urlencode "days=365" "http://127.0.0.1:$APP_PORT/api/market_analysis"
+  done | awk '$1 == 200 { print $2 }' | median | awk '{ printf "%.1f", $1 * 1000 }')"
+  db_ms="$(for _ in 1 2 3 4 5; do
+    sed -e "s/:org/$org/g" -e "s/:market/$market/g" scripts/bench-analysis.sql | psql "$BENCH_URL" -q -o /dev/null 2>&1 \
+      | awk '/^Time/ { s += $2 } END { print s }'
+  done | median)"
+  printf '| market analysis, %s observations | %s ms | %s ms | %s |\n' "$rows" "$app_ms" "$db_ms" "$(ratio "$db_ms" "$app_ms")" >>"$OUT/growth.md"
+}
+HARBOUR_ORG="$(psql "$BENCH_URL" -qtA -c "SELECT id FROM organisations WHERE slug = 'harbour-hotels'")"
+SMALL="$(psql "$BENCH_URL" -qtA -c "SELECT id FROM markets WHERE organisation_id = '$ORG' AND id <> '$CITY' ORDER BY name LIMIT 1")"
+analysis_row "$ORG" "$SMALL" "$TOKEN"
+analysis_row "$HARBOUR_ORG" "$HARBOUR_MARKET" "$HARBOUR_TOKEN"
+analysis_row "$ORG" "$CITY" "$TOKEN"
+
+say "growth: the admin organisation list at 100 and 10,000 organisations"
+SUPER_TOKEN="$(curl -s "http://127.0.0.1:$APP_PORT/api/v1/token" -H 'content-type: application/json' \
+  -d '{"grant_type":"password","email":"superadmin@marketedge.example","password":"demo-superadmin-2026"}' \
+  | sed -E 's/.*"access_token":"([^"]+)".*/\1/')"
+add_organisations() {
+  psql "$BENCH_URL" -qtA -v ON_ERROR_STOP=1 -c "
+    INSERT INTO organisations (id, name, slug, industry)
+    SELECT gen_random_uuid(), 'Bench Organisation ' || n, 'bench-organisation-' || n,
+           (ARRAY['cinema','hotel','gym','b2b','retail']::industry[])[1 + n % 5]
+    FROM generate_series(1, $1 - (SELECT count(*) FROM organisations)) n
+    WHERE $1 > (SELECT count(*) FROM organisations)
+    ON CONFLICT DO NOTHING" >/dev/null
+  psql "$BENCH_URL" -qtA -c "ANALYZE organisations" >/dev/null
+}
+admin_list_ms() {
+  for _ in $(seq 1 15); do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "authorization: Bearer $SUPER_TOKEN" \
+      -d "" "http://127.0.0.1:$APP_PORT/api/admin_organisations"
+  done | awk '$1 == 200 { print $2 }' | median | awk '{ printf "%.2f", $1 * 1000 }'
+}
+psql "$BENCH_URL" -qtA -c "DELETE FROM organisations WHERE slug LIKE 'bench-organisation-%'" >/dev/null
+add_organisations 100
+small_ms="$(admin_list_ms)"
+add_organisations 10000
+large_ms="$(admin_list_ms)"
+printf '| admin organisation list, first page: 10,000 ÷ 100 organisations | %s ms | %s ms | %s |\n' "$large_ms" "$small_ms" "$(ratio "$large_ms" "$small_ms")" >>"$OUT/growth.md"
+cat "$OUT/growth.md" >>"$OUT/report.md"
+rm -f "$OUT/growth.md"
+
 cat "$OUT/report.md"

@@ -358,6 +358,35 @@ async fn repeated_failures_lock_the_account_for_a_while_then_it_recovers(pool: P
 }
 
 #[sqlx::test]
+async fn an_attempt_refused_by_its_address_counts_on_neither_key(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool.clone());
+    let failures = |key: String| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i32>("SELECT failures FROM login_throttle WHERE key = $1")
+                .bind(key)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    sign_in(&app, &user.email, "guessing-wrong-again", None).await;
+    let account_key = format!("account:{}", user.email);
+    assert_eq!(failures(account_key.clone()).await, 1);
+
+    // Whoever shares this address locked it: the right password waits, and is not counted.
+    sqlx::query("UPDATE login_throttle SET locked_until = '2999-01-01' WHERE key LIKE 'address:%'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let refused = sign_in(&app, &user.email, &user.password, None).await;
+
+    assert_eq!(location(&refused), "/login?error=locked&next=%2Faccount");
+    assert_eq!(failures(account_key).await, 1, "a refused attempt is not counted");
+}
+
+#[sqlx::test]
 async fn unknown_emails_are_throttled_like_known_ones(pool: PgPool) {
     let app = fx_app(pool);
 

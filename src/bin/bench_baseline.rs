@@ -6,6 +6,9 @@
 //!                                               SQL through sqlx, as the app role, with the
 //!                                               app's pool size, in an organisation-scoped
 //!                                               transaction, and answers it as JSON
+//!                                               GET /sql/dashboard runs the audit page's
+//!                                               queries (session, guard, unread count, list
+//!                                               of 50) and answers them as JSON
 //!   bench-baseline argon2 SECONDS THREADS        raw argon2id verifications per second with the
 //!                                               app's parameters, on THREADS threads
 
@@ -18,21 +21,48 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
+use marketedge::server::auth::{ctx, session};
+use marketedge::server::clock::Clock;
 use marketedge::server::config::Config;
-use marketedge::server::{db, market};
+use marketedge::server::state::AppState;
+use marketedge::server::{audit_log, db, market};
 use uuid::Uuid;
+
+/// The app's allocator, so the baselines differ from the app only in what they skip.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Clone)]
 struct Baseline {
     pool: sqlx::PgPool,
     organisation_id: Uuid,
+    app: AppState,
+}
+
+/// The audit page's queries without the page: the session store's load (the same layer), the
+/// guard's lookups (the app's own function), the unread count and the list of 50, each in its
+/// own scoped transaction as the page runs them; answered as JSON.
+async fn dashboard(
+    State(baseline): State<Baseline>,
+    request: axum::extract::Request,
+) -> Json<(i64, Vec<marketedge::model::audit::AuditEntry>)> {
+    let (parts, _) = request.into_parts();
+    let ctx = ctx::resolve(&baseline.app, &parts).await.expect("a signed-in admin");
+    let organisation_id = ctx.organisation_id().expect("a member");
+    let mut tx = db::tenant::begin_scoped(&baseline.pool, organisation_id).await.expect("a tx");
+    let unread = market::alerts::count_unread(&mut tx, organisation_id).await.expect("count");
+    tx.commit().await.expect("commit");
+    let mut tx = db::tenant::begin_scoped(&baseline.pool, organisation_id).await.expect("a tx");
+    let entries = audit_log::select(&mut tx, organisation_id).await.expect("the list");
+    tx.commit().await.expect("commit");
+    Json((unread, entries))
 }
 
 async fn markets(State(baseline): State<Baseline>) -> Json<Vec<marketedge::model::market::Market>> {
-    let mut tx = baseline.pool.begin().await.expect("a connection");
-    marketedge::server::db::tenant::set_organisation(&mut tx, baseline.organisation_id)
+    // The app's own way into a tenant transaction, so only the guard and the framework differ.
+    let mut tx = db::tenant::begin_scoped(&baseline.pool, baseline.organisation_id)
         .await
-        .expect("scoped");
+        .expect("a scoped transaction");
     let rows =
         market::markets::select(&mut tx, baseline.organisation_id, None).await.expect("the query");
     tx.commit().await.expect("commit");
@@ -89,10 +119,15 @@ async fn main() {
             let config = Config::from_process_env("127.0.0.1:0".parse().expect("address"))
                 .expect("configuration");
             let pool = db::connect(&config).await.expect("database");
+            let sessions = session::layer(session::store(pool.clone()), &config);
+            let leptos_options =
+                leptos::config::get_configuration(None).expect("Leptos options").leptos_options;
+            let app = AppState::new(pool.clone(), config, leptos_options, Clock::system());
             let app = Router::new()
                 .route("/text", get(|| async { "ok" }))
                 .route("/sql/markets", get(markets))
-                .with_state(Baseline { pool, organisation_id });
+                .route("/sql/dashboard", get(dashboard).layer(sessions))
+                .with_state(Baseline { pool, organisation_id, app });
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("port");
             axum::serve(listener, app).await.expect("serve");
         }

@@ -1,6 +1,9 @@
 //! Reading an organisation's audit trail. Context first; the organisation is always the
 //! context's own.
 
+use sqlx::PgConnection;
+use uuid::Uuid;
+
 use crate::error::AppError;
 use crate::model::account::Role;
 use crate::model::audit::AuditEntry;
@@ -16,6 +19,17 @@ pub async fn recent_entries(ctx: &Ctx, state: &AppState) -> Result<Vec<AuditEntr
     ctx.require(Role::Admin)?;
     let mut tx = TenantTx::begin(ctx, &state.pool).await?;
     let organisation_id = tx.organisation_id();
+    let entries = select(tx.connection(), organisation_id).await?;
+    tx.commit().await?;
+    Ok(entries)
+}
+
+/// The page's statement, on a connection already scoped to `organisation_id` (shared with the
+/// benchmark's baseline, which must run exactly this SQL).
+pub async fn select(
+    connection: &mut PgConnection,
+    organisation_id: Uuid,
+) -> Result<Vec<AuditEntry>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT a.occurred_at, a.action::text AS "action!", u.email AS "actor?", a.subject,
                   a.client_address, a.detail
@@ -27,9 +41,8 @@ pub async fn recent_entries(ctx: &Ctx, state: &AppState) -> Result<Vec<AuditEntr
         organisation_id,
         PAGE_SIZE
     )
-    .fetch_all(tx.connection())
+    .fetch_all(connection)
     .await?;
-    tx.commit().await?;
     Ok(rows
         .into_iter()
         .map(|row| AuditEntry {

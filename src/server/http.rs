@@ -8,11 +8,12 @@ use tower::ServiceBuilder;
 
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::{shell, App};
-use crate::server::auth::session;
+use crate::server::auth::{ctx, session};
 use crate::server::routes::{invitation, reset, sign_in, token};
 use crate::server::state::AppState;
 use crate::server::{health, request_id, security, wire};
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(wire::status_from_error_body))
         .layer(axum::middleware::from_fn(wire::refuse_malformed_text))
         .layer(axum::middleware::from_fn(wire::limit_body))
+        .layer(axum::middleware::from_fn(ctx::resolve_once_per_request))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
 
     let sessions = session::layer(session::store(state.pool.clone()), &state.config);
@@ -80,13 +82,29 @@ pub fn router(state: AppState) -> Router {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            security::provide_page_nonce,
-            shell,
-        ))
+        .fallback_service(static_files(&state))
         .layer(sessions)
         .layer(request_layers)
         .with_state(state)
+}
+
+/// The site's files (the hydration bundle, styles, public assets), precompressed where a `.br` or
+/// `.gz` sits beside the file; anything else is the app's "not found" page.
+///
+/// Served here rather than by Leptos's `file_and_error_handler`: that one copies the response
+/// options of whatever Leptos owner is current on the worker thread onto a file's response, and a
+/// concurrent page's 404 once turned the wasm bundle into a 404 with the file as its body (the
+/// page then never hydrated; seen in a browser test's trace).
+fn static_files(state: &AppState) -> Router {
+    let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        security::provide_page_nonce,
+        shell,
+    );
+    let files = ServeDir::new(&*state.leptos_options.site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(axum::handler::Handler::with_state(not_found, state.clone()));
+    Router::new().fallback_service(files)
 }
 
 /// A panic in a handler: logged with the request id, answered as a generic 500 carrying it.

@@ -68,8 +68,7 @@ pub async fn record(
     let Some(organisation_id) = organisation_id else {
         return record_platform(pool, event, now).await;
     };
-    let mut tx = pool.begin().await?;
-    crate::server::db::tenant::set_organisation(&mut tx, organisation_id).await?;
+    let mut tx = crate::server::db::tenant::begin_scoped(pool, organisation_id).await?;
     record_tenant(&mut tx, organisation_id, event, now).await?;
     tx.commit().await
 }

@@ -7,6 +7,7 @@
 //! [`RequestScope::ctx`], which is what makes "every data function takes the context first" a rule
 //! the compiler enforces.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::header::AUTHORIZATION;
@@ -117,7 +118,31 @@ pub async fn resolve(state: &AppState, parts: &Parts) -> Result<Ctx, AppError> {
 
 /// Like [`resolve`], but "nobody is signed in" is `Ok(None)`; a malformed or refused bearer token
 /// is still an error.
+///
+/// A page renders several server functions in one request; they share one resolution through
+/// the request's [`ResolveOnce`], so the guard's lookups run once per request.
 pub async fn resolve_optional(state: &AppState, parts: &Parts) -> Result<Option<Ctx>, AppError> {
+    match parts.extensions.get::<ResolveOnce>() {
+        Some(once) => once.0.get_or_init(|| resolve_uncached(state, parts)).await.clone(),
+        None => resolve_uncached(state, parts).await,
+    }
+}
+
+/// The request's context, resolved at most once (see [`resolve_optional`]). Installed fresh on
+/// every request by [`resolve_once_per_request`]; clones of the request's parts share it.
+#[derive(Clone, Default)]
+pub struct ResolveOnce(Arc<tokio::sync::OnceCell<Result<Option<Ctx>, AppError>>>);
+
+/// Middleware: gives the request a fresh [`ResolveOnce`].
+pub async fn resolve_once_per_request(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    request.extensions_mut().insert(ResolveOnce::default());
+    next.run(request).await
+}
+
+async fn resolve_uncached(state: &AppState, parts: &Parts) -> Result<Option<Ctx>, AppError> {
     if let Some(header) = parts.headers.get(AUTHORIZATION) {
         let token = header
             .to_str()

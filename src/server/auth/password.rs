@@ -1,8 +1,10 @@
 //! Password hashing with argon2id at OWASP's current minimum (m = 19456 KiB, t = 2, p = 1).
 //!
-//! Hashing is deliberately slow and memory-hungry, so it runs on the blocking pool behind a
-//! semaphore sized to the machine's cores: a flood of logins queues here instead of starving
-//! every other request of CPU. The hash string is PHC-encoded and carries its parameters, so
+//! Hashing is deliberately slow and memory-hungry, so it runs on threads of its own, one per
+//! core, behind a semaphore of the same size: a flood of logins queues here. Those threads run
+//! at the lowest CPU priority: with nothing else to do they use every core (a login costs little
+//! more than its hash), and when pages and API calls want the CPU the kernel runs them first, so
+//! a login flood cannot starve everyone else (`make bench` measures both; docs/performance.md). The hash string is PHC-encoded and carries its parameters, so
 //! stronger parameters can be rolled in later: a login whose hash has older parameters is
 //! re-hashed with the current ones.
 
@@ -14,10 +16,42 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
-static HASHING_SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    Semaphore::new(cores)
+fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+static HASHING_SLOTS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(cores()));
+
+static HASHING_THREADS: LazyLock<rayon_core::ThreadPool> = LazyLock::new(|| {
+    rayon_core::ThreadPoolBuilder::new()
+        .num_threads(cores())
+        .thread_name(|n| format!("password-hash-{n}"))
+        .start_handler(|_| lowest_priority())
+        .build()
+        .expect("starting the password hashing threads")
 });
+
+/// Gives the calling thread the lowest scheduling priority (nice 19). On Linux the nice value
+/// belongs to each thread, so this affects only the hashing thread that calls it.
+fn lowest_priority() {
+    // SAFETY: setpriority only reads its integer arguments; `who = 0` is the calling thread.
+    let result = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
+    if result != 0 {
+        tracing::warn!("could not lower the password hashing threads' priority");
+    }
+}
+
+/// Runs `work` on a hashing thread and waits for it without blocking the async runtime.
+async fn on_hashing_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, HashError> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    HASHING_THREADS.spawn(move || {
+        // The receiver is gone only if the request was dropped; nobody waits for the answer.
+        let _ = sender.send(work());
+    });
+    receiver.await.map_err(|_| HashError::Task)
+}
 
 /// How many verifications ran in this process. Tests use it to prove an unknown email costs
 /// exactly one verification, like a wrong password (the anti-enumeration property).
@@ -50,15 +84,14 @@ pub enum HashError {
 pub async fn hash(password: &str) -> Result<String, HashError> {
     let _slot = HASHING_SLOTS.acquire().await.map_err(|_| HashError::Task)?;
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    on_hashing_thread(move || {
         let salt = SaltString::generate(&mut OsRng);
         hasher()
             .hash_password(password.as_bytes(), &salt)
             .map(|hash| hash.to_string())
             .map_err(HashError::Argon2)
     })
-    .await
-    .map_err(|_| HashError::Task)?
+    .await?
 }
 
 /// The result of checking a password.
@@ -81,7 +114,7 @@ pub async fn verify(password: &str, stored: Option<&str>) -> Result<Verified, Ha
         Some(hash) => (hash.to_owned(), true),
         None => (DUMMY_HASH.clone(), false),
     };
-    tokio::task::spawn_blocking(move || {
+    on_hashing_thread(move || {
         let parsed = PasswordHash::new(&stored).map_err(HashError::Argon2)?;
         // The parameters come from the hash itself, so old hashes keep verifying.
         if Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() || !real {
@@ -107,8 +140,7 @@ pub async fn verify(password: &str, stored: Option<&str>) -> Result<Verified, Ha
         };
         Ok(Verified::Yes { rehashed })
     })
-    .await
-    .map_err(|_| HashError::Task)?
+    .await?
 }
 
 /// Verifications so far in this process (see [`VERIFICATIONS`]).

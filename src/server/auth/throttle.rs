@@ -43,100 +43,120 @@ pub enum Attempt {
 }
 
 /// Counts an attempt on both keys *before* the password is checked, so that attempts sent in
-/// parallel cannot all slip past the lock while the slow hash runs: each key's row is locked
-/// while it is judged and counted, and a key that is locked refuses without counting. A
-/// successful attempt is taken back by [`succeeded`].
+/// parallel cannot all slip past the lock while the slow hash runs: both keys' rows are locked
+/// while they are judged and counted, and an attempt refused by either key counts on neither.
+/// A successful attempt is taken back by [`succeeded`].
+///
+/// One transaction of two statements (every login pays for these round trips; the benchmark
+/// compares logins with bare hashing).
 pub async fn begin_attempt(
     pool: &PgPool,
     keys: &ThrottleKeys,
     now: OffsetDateTime,
 ) -> Result<Attempt, sqlx::Error> {
-    let account = count(pool, &keys.account, ACCOUNT_FREE_FAILURES, now).await?;
-    let Counted::Allowed(account_lock) = account else {
-        return Ok(account.refusal(now));
-    };
-    let address = count(pool, &keys.address, ADDRESS_FREE_FAILURES, now).await?;
-    let Counted::Allowed(address_lock) = address else {
-        return Ok(address.refusal(now));
-    };
-    Ok(Attempt::Allowed { locks_if_wrong: account_lock.max(address_lock) })
-}
-
-enum Counted {
-    /// Counted; `Some` is the lock this attempt reached (it was the last one allowed).
-    Allowed(Option<OffsetDateTime>),
-    /// The key was locked until then; nothing was counted.
-    Locked(OffsetDateTime),
-}
-
-impl Counted {
-    fn refusal(&self, now: OffsetDateTime) -> Attempt {
-        match self {
-            Counted::Locked(until) => Attempt::Refused { until: *until },
-            Counted::Allowed(_) => Attempt::Refused { until: now },
-        }
-    }
-}
-
-/// Judges and counts one key under a row lock: a locked key refuses; otherwise the count goes up
-/// (a fresh window after a quiet hour) and reaching the allowance sets a growing lock.
-async fn count(
-    pool: &PgPool,
-    key: &str,
-    free_failures: i32,
-    now: OffsetDateTime,
-) -> Result<Counted, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query!(
-        "INSERT INTO login_throttle (key, failures, window_started) VALUES ($1, 0, $2)
-         ON CONFLICT (key) DO NOTHING",
-        key,
+    // Creates missing rows and locks both, in key order, so two attempts never deadlock.
+    let rows = sqlx::query!(
+        r#"INSERT INTO login_throttle (key, failures, window_started)
+           SELECT key, 0, $3 FROM unnest(ARRAY[$1, $2]::text[]) AS key ORDER BY key
+           ON CONFLICT (key) DO UPDATE SET failures = login_throttle.failures
+           RETURNING key AS "key!", failures AS "failures!", window_started AS "window_started!",
+                     locked_until"#,
+        keys.account,
+        keys.address,
         now
     )
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await?;
-    let row = sqlx::query!(
-        "SELECT failures, window_started, locked_until FROM login_throttle WHERE key = $1 FOR UPDATE",
-        key
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if let Some(until) = row.locked_until.filter(|until| *until > now) {
+    let row = |key: &str| rows.iter().find(|row| row.key == key);
+    let (Some(account), Some(address)) = (row(&keys.account), row(&keys.address)) else {
+        return Err(sqlx::Error::RowNotFound);
+    };
+    let judged = [(account, ACCOUNT_FREE_FAILURES), (address, ADDRESS_FREE_FAILURES)]
+        .map(|(row, free)| judge(row.failures, row.window_started, row.locked_until, free, now));
+    let [Counted::Allowed(account), Counted::Allowed(address)] = judged else {
+        let until = judged.iter().find_map(Counted::locked_until).unwrap_or(now);
         tx.commit().await?;
-        return Ok(Counted::Locked(until));
-    }
-    let fresh_window = row.window_started < now - Duration::from_secs(60 * 60);
-    let (failures, window_started) =
-        if fresh_window { (1, now) } else { (row.failures + 1, row.window_started) };
-    let lock = lock_for(failures, free_failures).map(|lock| now + lock);
+        return Ok(Attempt::Refused { until });
+    };
     sqlx::query!(
-        "UPDATE login_throttle SET failures = $2, window_started = $3, locked_until = $4
-         WHERE key = $1",
-        key,
-        failures,
-        window_started,
-        lock
+        "UPDATE login_throttle t
+         SET failures = c.failures, window_started = c.window_started, locked_until = c.lock
+         FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::timestamptz[])
+              AS c (key, failures, window_started, lock)
+         WHERE t.key = c.key",
+        &[keys.account.clone(), keys.address.clone()],
+        &[account.failures, address.failures],
+        &[account.window_started, address.window_started],
+        &[account.lock, address.lock] as &[Option<OffsetDateTime>],
     )
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Counted::Allowed(lock))
+    Ok(Attempt::Allowed { locks_if_wrong: account.lock.max(address.lock) })
 }
 
-/// A successful sign-in: clears the account's counter and takes this attempt back from the
-/// address's count (not more: one good login must not reset an attacker's count against
-/// everyone else on that address).
-pub async fn succeeded(pool: &PgPool, keys: &ThrottleKeys) -> Result<(), sqlx::Error> {
-    clear_account(pool, keys).await?;
+/// One key's new state after an allowed attempt.
+#[derive(Debug, Clone, Copy)]
+struct Count {
+    failures: i32,
+    window_started: OffsetDateTime,
+    /// The lock this attempt reached, if it was the last one allowed.
+    lock: Option<OffsetDateTime>,
+}
+
+enum Counted {
+    Allowed(Count),
+    /// The key was locked until then; nothing is counted.
+    Locked(OffsetDateTime),
+}
+
+impl Counted {
+    fn locked_until(&self) -> Option<OffsetDateTime> {
+        match self {
+            Counted::Locked(until) => Some(*until),
+            Counted::Allowed(_) => None,
+        }
+    }
+}
+
+/// Judges one key: a locked key refuses; otherwise the count goes up (a fresh window after a
+/// quiet hour) and reaching the allowance sets a growing lock.
+fn judge(
+    failures: i32,
+    window_started: OffsetDateTime,
+    locked_until: Option<OffsetDateTime>,
+    free_failures: i32,
+    now: OffsetDateTime,
+) -> Counted {
+    if let Some(until) = locked_until.filter(|until| *until > now) {
+        return Counted::Locked(until);
+    }
+    let fresh_window = window_started < now - Duration::from_secs(60 * 60);
+    let (failures, window_started) =
+        if fresh_window { (1, now) } else { (failures + 1, window_started) };
+    let lock = lock_for(failures, free_failures).map(|lock| now + lock);
+    Counted::Allowed(Count { failures, window_started, lock })
+}
+
+/// A successful sign-in (in the transaction that records it, when there is one): clears the account's counter
+/// and takes this attempt back from the address's count (not more: one good login must not
+/// reset an attacker's count against everyone else on that address).
+pub async fn succeeded<'c, E>(executor: E, keys: &ThrottleKeys) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Postgres>,
+{
     sqlx::query!(
-        "UPDATE login_throttle
+        "WITH cleared AS (DELETE FROM login_throttle WHERE key = $1)
+         UPDATE login_throttle
          SET failures = greatest(failures - 1, 0),
-             locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END
-         WHERE key = $1",
+             locked_until = CASE WHEN failures - 1 < $3 THEN NULL ELSE locked_until END
+         WHERE key = $2",
+        keys.account,
         keys.address,
         ADDRESS_FREE_FAILURES
     )
-    .execute(pool)
+    .execute(executor)
     .await?;
     Ok(())
 }

@@ -160,14 +160,23 @@ pub async fn unread(ctx: &Ctx, state: &AppState) -> Result<i64, AppError> {
     ctx.require(Role::Viewer)?;
     let mut tx = TenantTx::begin(ctx, &state.pool).await?;
     let organisation_id = tx.organisation_id();
-    let count = sqlx::query_scalar!(
+    let count = count_unread(tx.connection(), organisation_id).await?;
+    tx.commit().await?;
+    Ok(count)
+}
+
+/// The unread count's statement, on a connection scoped to `organisation_id` (shared with the
+/// benchmark's baseline).
+pub async fn count_unread(
+    connection: &mut sqlx::PgConnection,
+    organisation_id: Uuid,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM alerts WHERE organisation_id = $1 AND read_at IS NULL AND resolved_at IS NULL"#,
         organisation_id
     )
-    .fetch_one(tx.connection())
-    .await?;
-    tx.commit().await?;
-    Ok(count)
+    .fetch_one(connection)
+    .await
 }
 
 /// Marks an alert read (anyone in the organisation) or resolved (analysts and admins).
