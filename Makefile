@@ -8,6 +8,10 @@ export WASM_BINDGEN_VERSION := 0.2.130
 
 # Tools from cargo and npm (binaryen's wasm-opt) are found before any system copy.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# cargo-leptos builds with LEPTOS_OUTPUT_NAME set, and the leptos crates read it at compile time:
+# setting the same value for plain cargo builds (tests, clippy, the benchmark's baseline) stops
+# every switch between the two from recompiling the leptos crates (minutes on 2 cores).
+export LEPTOS_OUTPUT_NAME := marketedge
 # Queries are checked at compile time against the committed .sqlx/ cache, so no database is needed
 # to build. Run `make sqlx-prepare` after changing a query.
 export SQLX_OFFLINE := true

@@ -10,6 +10,8 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 set -a; . ./.local/env; set +a
+# As cargo-leptos sets it, so the baseline's build reuses the leptos crates (see the Makefile).
+export LEPTOS_OUTPUT_NAME=marketedge
 PROFILE="${BENCH_PROFILE:-release}"
 SECONDS_PER_RUN="${BENCH_SECONDS:-8}"
 OUT="$ROOT/target/bench"
@@ -214,7 +216,8 @@ printf '| dashboard p99 during a login flood ÷ quiet p99 | %s ms | %s ms | %s |
 
 say "hydration bundle: release, after wasm-opt, brotli"
 if [ "$PROFILE" = release ]; then
-  scripts/wasm-size.sh >>"$OUT/report.md" || echo "| hydration wasm | failed: see target/wasm-size.log | | | |" >>"$OUT/report.md"
+  # Over the limit it prints its row and fails: the report keeps the row and the run goes on.
+  scripts/wasm-size.sh >>"$OUT/report.md" || true
 fi
 
 say "growth: analysis over 10k, 100k and 1M observations per market (app vs psql)"

@@ -7,11 +7,6 @@ use clap::{Parser, Subcommand};
 use marketedge::server::config::Config;
 use marketedge::server::{bootstrap, db, demo, demo_market, serve, telemetry};
 
-/// Server rendering makes many small, short-lived allocations; mimalloc serves them with far less
-/// CPU than glibc's malloc (docs/performance.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "marketedge", version, about = "MarketEdge pricing intelligence server")]
 struct Cli {

@@ -463,3 +463,34 @@ async fn invitations_and_support_access_are_walled_like_every_tenant_table(pool:
         as_app(&pool, Some(org_b), "SELECT count(*) FROM support_access", None).await.unwrap();
     assert_eq!(visits, 1);
 }
+
+/// A client that hangs up while its request's transaction is beginning must not leave that
+/// transaction open on the pooled connection: the next request on it would run inside it, with
+/// the first request's organisation set (found by `make bench`: PostgreSQL warned "there is
+/// already a transaction in progress" whenever wrk closed its connections).
+#[sqlx::test]
+async fn a_request_cancelled_while_its_transaction_begins_leaves_nothing_behind(pool: PgPool) {
+    // One connection, so each check gets the very connection the cancelled request had.
+    let single = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
+    drop(single.acquire().await.unwrap());
+    let organisation_id = Uuid::now_v7();
+
+    for _ in 0..10 {
+        // Polled once (far enough to send BEGIN), then dropped, like a hung-up request's future.
+        let begin = marketedge::server::db::tenant::begin_scoped(&single, organisation_id);
+        let _ = tokio::time::timeout(std::time::Duration::ZERO, begin).await;
+
+        let mut connection = single.acquire().await.unwrap();
+        let setting: Option<String> =
+            sqlx::query_scalar("SELECT nullif(current_setting('app.org_id', true), '')")
+                .fetch_one(&mut *connection)
+                .await
+                .unwrap();
+        assert_eq!(setting, None, "the next request saw the cancelled one's organisation");
+        assert!(!connection.is_in_transaction(), "the connection came back inside a transaction");
+    }
+}

@@ -28,10 +28,6 @@ use marketedge::server::state::AppState;
 use marketedge::server::{audit_log, db, market};
 use uuid::Uuid;
 
-/// The app's allocator, so the baselines differ from the app only in what they skip.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Clone)]
 struct Baseline {
     pool: sqlx::PgPool,

@@ -99,7 +99,7 @@ pub async fn seed(pool: &PgPool, env: AppEnv) -> Result<SeedOutcome, SeedError> 
         return Err(SeedError::Production);
     }
     let mut outcome = SeedOutcome::default();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::server::db::begin(pool).await?;
     let mut organisations = Vec::new();
     for (name, slug, industry, plan) in DEMO_ORGANISATIONS {
         let created = sqlx::query!(

@@ -249,7 +249,7 @@ pub async fn generate_for_benchmark(
         return Err("generated prices are for development and test databases only".into());
     }
     let run = async {
-        let mut tx = pool.begin().await?;
+        let mut tx = crate::server::db::begin(pool).await?;
         let found = sqlx::query!(
             r#"SELECT id, industry AS "industry: Industry" FROM organisations WHERE slug = $1"#,
             slug

@@ -85,7 +85,7 @@ pub async fn deliver_due(
     if matches!(transport, Transport::Hold) {
         return Ok(0);
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::server::db::begin(pool).await?;
     // SKIP LOCKED: several app instances share the outbox without sending a message twice.
     let due = sqlx::query!(
         "SELECT id, to_address, subject, body_text, attempts FROM outbox_emails

@@ -44,7 +44,7 @@ pub async fn open_grant(
     session_record_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<Option<SupportGrant>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::server::db::begin(pool).await?;
     set_user(&mut tx, super_admin_id).await?;
     let grant = sqlx::query_as!(
         SupportGrant,
@@ -90,7 +90,7 @@ pub async fn enter(
     }
     let now = state.clock.now();
     let expires_at = now + time::Duration::minutes(minutes);
-    let mut tx = state.pool.begin().await?;
+    let mut tx = crate::server::db::begin(&state.pool).await?;
     set_user(&mut tx, ctx.user_id()).await?;
     let name = sqlx::query_scalar!("SELECT name FROM organisations WHERE id = $1", organisation_id)
         .fetch_optional(&mut *tx)
@@ -149,7 +149,7 @@ pub async fn leave(ctx: &Ctx, state: &AppState, client_address: &str) -> Result<
         return Ok(());
     };
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
+    let mut tx = crate::server::db::begin(&state.pool).await?;
     set_user(&mut tx, ctx.user_id()).await?;
     set_organisation(&mut tx, grant.organisation_id).await?;
     sqlx::query!(

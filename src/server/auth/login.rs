@@ -157,7 +157,7 @@ pub async fn authenticate(
     // whose trail gets the entry): one commit instead of four on the path every login takes.
     let mut tx = match account.organisation_id {
         Some(organisation_id) => begin_scoped(pool, organisation_id).await?,
-        None => pool.begin().await?,
+        None => crate::server::db::begin(pool).await?,
     };
     throttle::succeeded(&mut *tx, &keys).await?;
     sqlx::query!("UPDATE users SET last_login_at = $2 WHERE id = $1", account.user_id, now)

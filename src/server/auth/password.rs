@@ -2,7 +2,7 @@
 //!
 //! Hashing is deliberately slow and memory-hungry, so it runs on threads of its own, one per
 //! core, behind a semaphore of the same size: a flood of logins queues here. Those threads run
-//! at the lowest CPU priority: with nothing else to do they use every core (a login costs little
+//! at a low CPU priority: with nothing else to do they use every core (a login costs little
 //! more than its hash), and when pages and API calls want the CPU the kernel runs them first, so
 //! a login flood cannot starve everyone else (`make bench` measures both; docs/performance.md). The hash string is PHC-encoded and carries its parameters, so
 //! stronger parameters can be rolled in later: a login whose hash has older parameters is
@@ -26,16 +26,18 @@ static HASHING_THREADS: LazyLock<rayon_core::ThreadPool> = LazyLock::new(|| {
     rayon_core::ThreadPoolBuilder::new()
         .num_threads(cores())
         .thread_name(|n| format!("password-hash-{n}"))
-        .start_handler(|_| lowest_priority())
+        .start_handler(|_| lower_priority())
         .build()
         .expect("starting the password hashing threads")
 });
 
-/// Gives the calling thread the lowest scheduling priority (nice 19). On Linux the nice value
-/// belongs to each thread, so this affects only the hashing thread that calls it.
-fn lowest_priority() {
+/// Gives the calling thread a low scheduling priority (nice 10: about a tenth of a normal thread's
+/// share when both want the CPU). Not 19: at 19 any other busy process on the machine (a compiler
+/// in the benchmark's case) nearly stopped logins, 3 a second instead of 43. On Linux the nice
+/// value belongs to each thread, so this affects only the hashing thread that calls it.
+fn lower_priority() {
     // SAFETY: setpriority only reads its integer arguments; `who = 0` is the calling thread.
-    let result = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
+    let result = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
     if result != 0 {
         tracing::warn!("could not lower the password hashing threads' priority");
     }

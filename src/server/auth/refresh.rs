@@ -77,7 +77,7 @@ pub async fn redeem(
     // Using the token up and issuing its successor commit together. A concurrent use of the
     // same token waits on the row lock, then finds it used and revokes the family, successor
     // included.
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::server::db::begin(pool).await?;
     let live = sqlx::query!(
         "UPDATE refresh_tokens SET used_at = $2
          WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2

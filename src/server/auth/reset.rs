@@ -52,7 +52,7 @@ pub async fn request_reset(
          stays as it is.\n"
     );
 
-    let mut tx = pool.begin().await.map_err(|error| error.to_string())?;
+    let mut tx = crate::server::db::begin(pool).await.map_err(|error| error.to_string())?;
     sqlx::query!(
         "INSERT INTO password_resets (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         jti,
@@ -129,7 +129,7 @@ pub async fn complete_reset(
         .await
         .map_err(|error| ResetError::Internal(error.to_string()))?;
 
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::server::db::begin(pool).await?;
     // Marking the link used and changing the password commit together: a link works once.
     let consumed = sqlx::query!(
         "UPDATE password_resets SET used_at = $3

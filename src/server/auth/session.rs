@@ -122,7 +122,7 @@ pub async fn end_records(
     user_id: Uuid,
     record_ids: &[Uuid],
 ) -> Result<u64, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::server::db::begin(pool).await?;
     let ended = sqlx::query_scalar!(
         "DELETE FROM user_sessions WHERE user_id = $1 AND id = ANY($2) RETURNING store_session_id",
         user_id,

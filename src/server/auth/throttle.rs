@@ -54,7 +54,7 @@ pub async fn begin_attempt(
     keys: &ThrottleKeys,
     now: OffsetDateTime,
 ) -> Result<Attempt, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::server::db::begin(pool).await?;
     // Creates missing rows and locks both, in key order, so two attempts never deadlock.
     let rows = sqlx::query!(
         r#"INSERT INTO login_throttle (key, failures, window_started)

@@ -12,7 +12,7 @@ pub mod tenant;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
 
 use time::OffsetDateTime;
 
@@ -51,6 +51,35 @@ pub fn app_pool(
             })
         })
         .connect_lazy_with(options.application_name("marketedge"))
+}
+
+/// Begins a transaction on a pooled connection. Every transaction starts here (or in
+/// [`tenant::begin_scoped`]), never with `pool.begin()` directly.
+///
+/// The `BEGIN` runs in a task of its own so that it always finishes. sqlx counts a transaction
+/// only once the server has answered `BEGIN`; a request cancelled in between (a client hanging
+/// up) used to return its connection to the pool with the transaction still open, and the next
+/// request on that connection ran inside it: its autocommit writes could be rolled back later with
+/// someone else's transaction, and it saw that request's settings. Now the begun transaction is
+/// handed back, or, if nobody waits for it any more, dropped and rolled back like any other.
+pub async fn begin(pool: &PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    begin_with(pool, None).await
+}
+
+/// [`begin`] with a custom first statement (it must start the transaction).
+pub async fn begin_with(
+    pool: &PgPool,
+    statement: Option<String>,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        match statement {
+            Some(statement) => pool.begin_with(statement).await,
+            None => pool.begin().await,
+        }
+    })
+    .await
+    .map_err(|_| sqlx::Error::WorkerCrashed)?
 }
 
 /// Applies pending migrations as the connecting (owner) role, on a connection of its own. sqlx

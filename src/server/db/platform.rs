@@ -20,7 +20,7 @@ impl PlatformTx {
     /// Begins an audited cross-organisation read; `purpose` names it in the audit log.
     pub async fn begin(ctx: &Ctx, state: &AppState, purpose: &str) -> Result<PlatformTx, AppError> {
         ctx.require(Role::SuperAdmin)?;
-        let mut tx = state.pool.begin().await?;
+        let mut tx = crate::server::db::begin(&state.pool).await?;
         sqlx::query("SELECT set_config('app.platform', 'read', true)").execute(&mut *tx).await?;
         let event = AuditEvent {
             action: AuditAction::PlatformRead,

@@ -41,8 +41,8 @@ pub async fn begin_scoped(
     // Formatting a value into SQL is safe here only because it is a `Uuid`: its text form is
     // hex digits and hyphens, nothing that could end the string literal.
     let organisation_id: Uuid = organisation_id;
-    pool.begin_with(format!("BEGIN; SELECT set_config('app.org_id', '{organisation_id}', true)"))
-        .await
+    let statement = format!("BEGIN; SELECT set_config('app.org_id', '{organisation_id}', true)");
+    crate::server::db::begin_with(pool, Some(statement)).await
 }
 
 /// Lets the rest of this transaction read `user_id`'s own membership (the guard's lookup).

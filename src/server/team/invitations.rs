@@ -427,7 +427,7 @@ pub async fn preview(
     token: &str,
     now: OffsetDateTime,
 ) -> Result<InvitationPreview, AcceptError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::server::db::begin(pool).await?;
     let invitation = open_by_link(&mut tx, keys, token, now).await?;
     tx.rollback().await?;
     Ok(InvitationPreview {
@@ -459,7 +459,7 @@ pub async fn accept(
     let Acceptance { token, display_name, new_password, confirm_password } = form;
     // Checked before hashing, so an invalid link costs no argon2 time.
     let invitation = {
-        let mut tx = pool.begin().await?;
+        let mut tx = crate::server::db::begin(pool).await?;
         let found = open_by_link(&mut tx, keys, token, now).await?;
         tx.rollback().await?;
         found
@@ -484,7 +484,7 @@ pub async fn accept(
     }
     let hash = password::hash(new_password).await.map_err(AppError::internal)?;
 
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::server::db::begin(pool).await?;
     // Re-read under a row lock: a second acceptance of the same link waits here, then finds it
     // used.
     let invitation = open_by_link(&mut tx, keys, token, now).await?;
