@@ -84,6 +84,20 @@ p99_ms() {
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# Median milliseconds of 5 `market_analysis` calls over a year: MARKET, bearer TOKEN.
+app_analysis_ms() {
+  for _ in 1 2 3 4 5; do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "authorization: Bearer $2" \
+      --data-urlencode "market_id=$1" --data-urlencode "days=365" "http://127.0.0.1:$APP_PORT/api/market_analysis"
+  done | awk '$1 == 200 { print $2 }' | median | awk '{ printf "%.1f", $1 * 1000 }'
+}
+# Median milliseconds of 5 runs of the same statements prepared in psql: ORG, MARKET.
+psql_analysis_ms() {
+  for _ in 1 2 3 4 5; do
+    sed -e "s/:org/$1/g" -e "s/:market/$2/g" scripts/bench-analysis.sql | psql "$BENCH_URL" -q -o /dev/null 2>&1 \
+      | awk '/^Time/ { s += $2 } END { print s }'
+  done | median
+}
 
 # Interleaved: baseline, app, baseline, three times; the app's median over the baselines' median.
 # Arguments: name, goal, app URL, app lua script, baseline URL, baseline lua script.
@@ -184,14 +198,8 @@ printf '| last page ÷ first page (100,000 rows) | %s ms | %s ms | %s | ≤ 1.5 
 
 say "market analysis over 1,000,000 observations vs the same SQL in psql"
 CITY="$(psql "$BENCH_URL" -qtA -c "SELECT id FROM markets WHERE organisation_id = '$ORG' AND name = 'City Centre'")"
-analysis_ms="$(for _ in 1 2 3 4 5; do
-  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "authorization: Bearer $TOKEN" \
-    --data-urlencode "market_id=$CITY" --data-urlencode "days=365" "http://127.0.0.1:$APP_PORT/api/market_analysis"
-done | awk '$1 == 200 { print $2 }' | median | awk '{ printf "%.1f", $1 * 1000 }')"
-psql_ms="$(for _ in 1 2 3 4 5; do
-  sed -e "s/:org/$ORG/g" -e "s/:market/$CITY/g" scripts/bench-analysis.sql | psql "$BENCH_URL" -q -o /dev/null 2>&1 \
-    | awk '/^Time/ { s += $2 } END { print s }'
-done | median)"
+analysis_ms="$(app_analysis_ms "$CITY" "$TOKEN")"
+psql_ms="$(psql_analysis_ms "$ORG" "$CITY")"
 printf '| market analysis, 1M rows: psql ÷ app (higher is better) | %s ms | %s ms (psql) | %s | ≥ 0.8 |\n' "$analysis_ms" "$psql_ms" "$(ratio "$psql_ms" "$analysis_ms")" >>"$OUT/report.md"
 
 say "authenticated dashboard (the audit page: session, list of 50, SSR) vs the same queries"
@@ -231,14 +239,8 @@ say "growth: analysis over 10k, 100k and 1M observations per market (app vs psql
 analysis_row() {
   local org="$1" market="$2" token="$3" rows app_ms db_ms
   rows="$(psql "$BENCH_URL" -qtA -c "SELECT observation_count FROM markets WHERE id = '$market'")"
-  app_ms="$(for _ in 1 2 3 4 5; do
-    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "authorization: Bearer $token" \
-      --data-urlencode "market_id=$market" --data-urlencode "days=365" "http://127.0.0.1:$APP_PORT/api/market_analysis"
-  done | awk '$1 == 200 { print $2 }' | median | awk '{ printf "%.1f", $1 * 1000 }')"
-  db_ms="$(for _ in 1 2 3 4 5; do
-    sed -e "s/:org/$org/g" -e "s/:market/$market/g" scripts/bench-analysis.sql | psql "$BENCH_URL" -q -o /dev/null 2>&1 \
-      | awk '/^Time/ { s += $2 } END { print s }'
-  done | median)"
+  app_ms="$(app_analysis_ms "$market" "$token")"
+  db_ms="$(psql_analysis_ms "$org" "$market")"
   printf '| market analysis, %s observations | %s ms | %s ms | %s |\n' "$rows" "$app_ms" "$db_ms" "$(ratio "$db_ms" "$app_ms")" >>"$OUT/growth.md"
 }
 HARBOUR_ORG="$(psql "$BENCH_URL" -qtA -c "SELECT id FROM organisations WHERE slug = 'harbour-hotels'")"
