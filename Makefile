@@ -21,7 +21,7 @@ TEST_RUSTFLAGS := --cfg erase_components
 SERVER_FEATURES := --no-default-features --features ssr
 LOAD_ENV := set -a && . ./.local/env && set +a
 
-.PHONY: run test bench setup build lint fmt sqlx-prepare clean-db
+.PHONY: run test bench fault setup build lint fmt sqlx-prepare clean-db
 
 run: setup build
 	@$(LOAD_ENV) && ./target/debug/marketedge migrate
@@ -35,6 +35,12 @@ test: setup
 # Ratios against baselines measured in the same run (release build; not part of `make test`).
 bench: setup
 	@scripts/bench.sh
+
+# Faults under load: database restarts and stalls, pool exhaustion, killed connections, two
+# instances, slow clients, a one-organisation flood, property fuzzing and schemathesis
+# (docs/reliability.md; a few minutes; not part of `make test`).
+fault: setup build
+	@scripts/fault/run.sh
 
 setup:
 	@scripts/setup.sh tools

@@ -11,6 +11,7 @@ use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 /// One field's problem, shown beside the field. `code` is stable for programs; `message` is for
 /// people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub code: String,
@@ -18,6 +19,7 @@ pub struct FieldError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "error", rename_all = "snake_case")]
 pub enum AppError {
     /// No valid credentials (401).
@@ -41,6 +43,12 @@ pub enum AppError {
     /// Input decoded but broke the rules; every field's problem at once (422).
     #[error("Some fields need your attention.")]
     Validation { fields: Vec<FieldError> },
+    /// The caller's organisation already has its fair share of requests in progress (429); it
+    /// may retry in a moment (docs/reliability.md).
+    #[error(
+        "Your organisation is making too many requests at once. Please try again in a moment."
+    )]
+    Busy,
     /// A dependency such as the database is unreachable right now (503).
     #[error("MarketEdge is temporarily unavailable. Please try again in a moment.")]
     Unavailable,
@@ -65,8 +73,20 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::BadRequest => 400,
             AppError::Validation { .. } => 422,
+            AppError::Busy => 429,
             AppError::Unavailable => 503,
             AppError::Internal { .. } => 500,
+        }
+    }
+
+    /// Seconds a client should wait before retrying (`Retry-After`), for errors worth retrying.
+    pub fn retry_after(&self) -> Option<&'static str> {
+        match self {
+            // Long enough for a pool to drain or a database to come back.
+            AppError::Unavailable => Some("5"),
+            // A turn in the organisation's line frees up within a request's time.
+            AppError::Busy => Some("1"),
+            _ => None,
         }
     }
 }
@@ -102,6 +122,7 @@ mod tests {
             (AppError::NotFound, 404),
             (AppError::BadRequest, 400),
             (AppError::Validation { fields: vec![] }, 422),
+            (AppError::Busy, 429),
             (AppError::Unavailable, 503),
             (AppError::Internal { request_id: None }, 500),
         ];
@@ -170,16 +191,34 @@ mod server_side {
                 // The database is down or saturated: the client may retry; nothing is wrong with
                 // the request or with our code.
                 sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                    tracing::warn!(
-                        request_id = crate::server::request_id::current().as_deref().unwrap_or("-"),
-                        %error,
-                        "database unavailable"
-                    );
-                    AppError::Unavailable
+                    unavailable(&error)
+                }
+                sqlx::Error::Database(ref database) if is_transient(database.code().as_deref()) => {
+                    unavailable(&error)
                 }
                 other => AppError::internal(other),
             }
         }
+    }
+
+    /// SQLSTATEs that say the server or the connection went away, not that the statement was
+    /// wrong: connection exceptions (class 08), an administrator or a crash ending the session
+    /// (57P01 `pg_terminate_backend` or a fast shutdown, 57P02), a server still starting or
+    /// stopping (57P03), and no connection slot left (53300). The transaction they interrupted
+    /// was rolled back whole by PostgreSQL, so the client may retry.
+    fn is_transient(code: Option<&str>) -> bool {
+        code.is_some_and(|code| {
+            code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+        })
+    }
+
+    fn unavailable(error: &sqlx::Error) -> AppError {
+        tracing::warn!(
+            request_id = crate::server::request_id::current().as_deref().unwrap_or("-"),
+            %error,
+            "database unavailable"
+        );
+        AppError::Unavailable
     }
 
     /// Plain axum routes answer errors as JSON with the matching status.
@@ -193,11 +232,10 @@ mod server_side {
                 fields.insert("message".into(), serde_json::Value::String(self.to_string()));
             }
             let mut response = (status, axum::Json(body)).into_response();
-            if self == AppError::Unavailable {
-                // Clients and proxies may retry; a few seconds is enough for a pool to drain.
+            if let Some(seconds) = self.retry_after() {
                 response.headers_mut().insert(
                     axum::http::header::RETRY_AFTER,
-                    axum::http::HeaderValue::from_static("5"),
+                    axum::http::HeaderValue::from_static(seconds),
                 );
             }
             response
@@ -218,6 +256,17 @@ mod server_side {
         #[test]
         fn an_exhausted_pool_is_unavailable_not_internal() {
             assert_eq!(AppError::from(sqlx::Error::PoolTimedOut), AppError::Unavailable);
+        }
+
+        #[test]
+        fn a_lost_server_is_transient_and_a_wrong_statement_is_not() {
+            for code in ["08006", "08003", "57P01", "57P02", "57P03", "53300"] {
+                assert!(is_transient(Some(code)), "{code}");
+            }
+            // Unique violation, syntax error, query cancelled by statement_timeout, no code.
+            for code in [Some("23505"), Some("42601"), Some("57014"), None] {
+                assert!(!is_transient(code), "{code:?}");
+            }
         }
 
         #[tokio::test]

@@ -373,6 +373,7 @@ const ROUTES: &[(&str, &str, &str, u16)] = &[
     ("POST", "/reset-password", "needs a valid single-use reset token", 303),
     ("POST", "/accept-invitation", "needs a valid single-use invitation link", 303),
     ("POST", "/api/v1/token", "the credentials are the request; malformed is 400", 400),
+    ("GET", "/api/openapi.json", "describes the API and grants nothing", 200),
 ];
 
 #[test]

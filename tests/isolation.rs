@@ -494,3 +494,39 @@ async fn a_request_cancelled_while_its_transaction_begins_leaves_nothing_behind(
         assert!(!connection.is_in_transaction(), "the connection came back inside a transaction");
     }
 }
+
+/// A connection killed in the middle of a tenant transaction (`pg_terminate_backend`, a failover,
+/// a database restart): the request is told to retry (503, not a 500 with a request id), and the
+/// pool's next connection carries no organisation. Found by `make fault` (kill-transaction).
+#[sqlx::test]
+async fn a_connection_killed_mid_transaction_is_unavailable_and_leaves_nothing(pool: PgPool) {
+    let app_pool = fx_app_pool(&pool);
+    let mut tx =
+        marketedge::server::db::tenant::begin_scoped(&app_pool, Uuid::now_v7()).await.unwrap();
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut *tx).await.unwrap();
+
+    let terminated: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+        .bind(pid)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(terminated);
+    let error = sqlx::query("SELECT 1").execute(&mut *tx).await.unwrap_err();
+    assert_eq!(
+        marketedge::error::AppError::from(error),
+        marketedge::error::AppError::Unavailable,
+        "a killed connection must read as 'try again', not as an internal error"
+    );
+    drop(tx);
+
+    for _ in 0..3 {
+        let mut connection = app_pool.acquire().await.unwrap();
+        let setting: Option<String> =
+            sqlx::query_scalar("SELECT nullif(current_setting('app.org_id', true), '')")
+                .fetch_one(&mut *connection)
+                .await
+                .unwrap();
+        assert_eq!(setting, None);
+        assert!(!connection.is_in_transaction());
+    }
+}

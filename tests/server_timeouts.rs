@@ -55,3 +55,54 @@ async fn slow_headers_are_cut_off_and_normal_requests_answered(pool: PgPool) {
         .expect("the loop ends after shutdown")
         .unwrap();
 }
+
+/// A client that sends its headers and then trickles its body is answered 503 once the request
+/// timeout passes and its connection is closed; reading the body is inside the timeout. Found by
+/// `make fault` (slow-clients): body reading sat outside it, so such connections stayed open.
+#[sqlx::test]
+async fn a_trickled_body_is_cut_off_by_the_request_timeout(pool: PgPool) {
+    let config = marketedge::server::config::Config::resolve(
+        |name| match name {
+            "APP_ENV" => Some("test".into()),
+            "REQUEST_TIMEOUT_SECS" => Some("1".into()),
+            _ => None,
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .unwrap();
+    let state = marketedge::server::state::AppState::new(
+        fx_app_pool(&pool),
+        config,
+        fx_leptos_options(),
+        marketedge::server::clock::Clock::system(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve_connections(
+        listener,
+        fx_app_with(state),
+        Duration::from_secs(5),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+
+    let mut slow = TcpStream::connect(address).await.unwrap();
+    slow.write_all(
+        b"POST /api/markets HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\na",
+    )
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut answer)).await;
+    assert!(closed.is_ok(), "the connection was not closed");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("retry-after: 5"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(3), "answered after {:?}", started.elapsed());
+
+    stop.send(()).unwrap();
+    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+}

@@ -129,19 +129,21 @@ pub struct InvitationPreview {
     pub role: MembershipRole,
 }
 
-/// One problem of a user import, by line of the file (the header is line 1).
+/// One problem of an import, by line of the file (the header is line 1; 0 is the whole file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportProblem {
     pub line: usize,
     pub message: String,
 }
 
-/// The outcome of checking or running an import.
+/// The outcome of checking or running an import (of members or of observations).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     pub rows: usize,
     pub problems: Vec<ImportProblem>,
-    /// True only when the invitations were created (every row was valid).
+    /// True only when the rows were stored (every row was valid and the import was committed).
     pub imported: bool,
 }
 

@@ -13,6 +13,7 @@ pub const PERIOD_MAX_DAYS: i32 = 365;
 pub const IMPORT_MAX_ROWS: usize = 5000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Market {
     pub id: Uuid,
     pub name: String,
@@ -23,12 +24,14 @@ pub struct Market {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Product {
     pub id: Uuid,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Competitor {
     pub id: Uuid,
     pub name: String,
@@ -42,6 +45,7 @@ pub struct Competitor {
 
 /// A competitor's own page: who they are and their latest price of each product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CompetitorProfile {
     pub market_id: Uuid,
     pub market: String,
@@ -51,16 +55,20 @@ pub struct CompetitorProfile {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LatestPrice {
     pub product: String,
+    #[cfg_attr(feature = "ssr", schema(example = "12.50"))]
     pub price: String,
     pub currency: String,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub observed_at: String,
     pub is_promotion: bool,
 }
 
 /// A market with what is priced in it and who competes in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MarketDetail {
     pub market: Market,
     pub products: Vec<Product>,
@@ -68,14 +76,17 @@ pub struct MarketDetail {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Observation {
     pub id: Uuid,
     pub competitor: String,
     pub product: String,
     /// Exact decimal, as text.
+    #[cfg_attr(feature = "ssr", schema(example = "12.50"))]
     pub price: String,
     pub currency: String,
     /// RFC 3339, UTC.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub observed_at: String,
     pub source: String,
     pub is_promotion: bool,
@@ -83,6 +94,7 @@ pub struct Observation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ObservationPage {
     pub rows: Vec<Observation>,
     pub next: Option<String>,
@@ -90,6 +102,7 @@ pub struct ObservationPage {
 
 /// Descriptive statistics of a set of prices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Stats {
     pub count: i64,
     pub mean: f64,
@@ -105,6 +118,7 @@ pub struct Stats {
 
 /// Where a competitor's median sits against the market's quartiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Position {
     Low,
@@ -123,6 +137,7 @@ impl Position {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CompetitorStats {
     pub competitor_id: Uuid,
     pub competitor: String,
@@ -134,14 +149,18 @@ pub struct CompetitorStats {
 
 /// A price outside Tukey's fences (below Q1 − 1.5·IQR or above Q3 + 1.5·IQR).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Outlier {
     pub competitor: String,
     pub product: String,
+    #[cfg_attr(feature = "ssr", schema(example = "12.50"))]
     pub price: String,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub observed_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Analysis {
     pub days: i32,
     pub product_id: Option<Uuid>,
@@ -153,6 +172,7 @@ pub struct Analysis {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Rising,
@@ -183,6 +203,7 @@ impl Direction {
 
 /// One competitor's weekly average prices; `points[i]` belongs to `Trend::weeks[i]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TrendSeries {
     pub competitor: String,
     pub points: Vec<Option<f64>>,
@@ -193,6 +214,7 @@ pub struct TrendSeries {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Trend {
     pub product_id: Uuid,
     pub product: String,
@@ -203,6 +225,7 @@ pub struct Trend {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
 #[cfg_attr(feature = "ssr", sqlx(type_name = "alert_kind", rename_all = "snake_case"))]
@@ -213,6 +236,7 @@ pub enum AlertKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
 #[cfg_attr(feature = "ssr", sqlx(type_name = "alert_severity", rename_all = "snake_case"))]
@@ -238,6 +262,7 @@ impl Severity {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Alert {
     pub id: Uuid,
     pub market_id: Uuid,
@@ -245,9 +270,12 @@ pub struct Alert {
     pub product: String,
     pub kind: AlertKind,
     pub severity: Severity,
+    #[cfg_attr(feature = "ssr", schema(example = "12.50"))]
     pub previous_price: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(example = "12.50"))]
     pub new_price: String,
     pub change_pct: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub created_at: String,
     pub read: bool,
     pub resolved: bool,

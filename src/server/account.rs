@@ -208,9 +208,9 @@ async fn renew_this_session(
         .session()
         .ok_or_else(|| AppError::internal("session credential without a session"))?;
     let auth = SessionAuth { record_id, user_id: ctx.user_id(), auth_version };
-    session.cycle_id().await.map_err(AppError::internal)?;
-    session.insert(AUTH_KEY, &auth).await.map_err(AppError::internal)?;
-    session.save().await.map_err(AppError::internal)?;
+    session.cycle_id().await.map_err(session::store_failure)?;
+    session.insert(AUTH_KEY, &auth).await.map_err(session::store_failure)?;
+    session.save().await.map_err(session::store_failure)?;
     let store_id = session.id().map(|id| id.to_string()).unwrap_or_default();
     sqlx::query!(
         "UPDATE user_sessions SET store_session_id = $2 WHERE id = $1",

@@ -23,6 +23,13 @@ pub const MIN_SECRET_BYTES: usize = 32;
 
 const DEFAULT_MAX_CONNECTIONS: u32 = 10;
 const DEFAULT_ACQUIRE_TIMEOUT_MS: u64 = 3_000;
+const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+/// One organisation may keep at most half the cores busy, so another always finds the other
+/// half: at 4 on 2 cores, a flood tripled another organisation's p99; at 1 it stayed under 2x
+/// (docs/reliability.md, org_flood).
+fn default_org_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).max(1))
+}
 
 /// Which kind of deployment this process is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +150,11 @@ pub struct Config {
     pub cookie_secure: Setting<bool>,
     pub db_max_connections: Setting<u32>,
     pub db_acquire_timeout: Setting<Duration>,
+    /// A request still unanswered after this long is answered 503 and its work dropped, so no
+    /// client waits on a stalled database longer than this.
+    pub request_timeout: Setting<Duration>,
+    /// How many server functions of one organisation may work at once (fair_share.rs).
+    pub org_concurrency: Setting<usize>,
     /// A browser session ends after this long without a request.
     pub session_idle: Setting<Duration>,
     /// A browser session ends this long after sign-in, however active.
@@ -195,6 +207,22 @@ impl Config {
             &mut problems,
         );
 
+        let request_seconds = parse_number(
+            "REQUEST_TIMEOUT_SECS",
+            DEFAULT_REQUEST_TIMEOUT_SECS,
+            1..=600,
+            &var,
+            &mut problems,
+        );
+
+        let org_concurrency = parse_number(
+            "ORG_MAX_CONCURRENT_REQUESTS",
+            default_org_concurrency(),
+            1..=1000,
+            &var,
+            &mut problems,
+        );
+
         let idle_minutes =
             parse_number("SESSION_IDLE_MINUTES", 30u64, 1..=1440, &var, &mut problems);
         let absolute_hours =
@@ -209,7 +237,8 @@ impl Config {
                         message: "is not an http(s):// URL".into(),
                     });
                 }
-                Setting::new(url.trim_end_matches('/').to_owned(), Source::Env("PUBLIC_URL"))
+                // Links in email are built by appending to it: no stray whitespace or slash.
+                Setting::new(url.trim().trim_end_matches('/').to_owned(), Source::Env("PUBLIC_URL"))
             }
             None => {
                 if env == AppEnv::Production {
@@ -255,6 +284,11 @@ impl Config {
                     Duration::from_millis(acquire_ms.value),
                     acquire_ms.source,
                 ),
+                request_timeout: Setting::new(
+                    Duration::from_secs(request_seconds.value),
+                    request_seconds.source,
+                ),
+                org_concurrency,
                 session_idle: Setting::new(
                     Duration::from_secs(idle_minutes.value * 60),
                     idle_minutes.source,
@@ -308,6 +342,16 @@ impl Config {
                 "DATABASE_ACQUIRE_TIMEOUT_MS",
                 self.db_acquire_timeout.value.as_millis().to_string(),
                 self.db_acquire_timeout.source.to_string(),
+            ),
+            (
+                "REQUEST_TIMEOUT_SECS",
+                self.request_timeout.value.as_secs().to_string(),
+                self.request_timeout.source.to_string(),
+            ),
+            (
+                "ORG_MAX_CONCURRENT_REQUESTS",
+                self.org_concurrency.value.to_string(),
+                self.org_concurrency.source.to_string(),
             ),
             (
                 "SESSION_IDLE_MINUTES",
@@ -634,6 +678,17 @@ pub fn mask_url_password(url: &str) -> String {
             if parsed.password().is_some() {
                 let _ = parsed.set_password(Some("****"));
             }
+            // libpq and sqlx also take the password as a query parameter.
+            if parsed.query_pairs().any(|(key, _)| key == "password") {
+                let pairs: Vec<(String, String)> = parsed
+                    .query_pairs()
+                    .map(|(key, value)| {
+                        let value = if key == "password" { "****".into() } else { value };
+                        (key.into_owned(), value.into_owned())
+                    })
+                    .collect();
+                parsed.query_pairs_mut().clear().extend_pairs(pairs);
+            }
             parsed.to_string()
         }
         Err(_) => "(unparseable URL)".into(),
@@ -833,6 +888,26 @@ mod tests {
         assert_eq!(config.session_absolute.value, Duration::from_secs(3600));
         let errors = resolve(&[("SESSION_IDLE_MINUTES", "0")]).unwrap_err();
         assert_eq!(problem_variables(errors), vec!["SESSION_IDLE_MINUTES"]);
+    }
+
+    #[test]
+    fn request_bounds_default_and_can_be_set() {
+        assert_eq!(resolve(&[]).unwrap().request_timeout.value, Duration::from_secs(30));
+        assert_eq!(resolve(&[]).unwrap().org_concurrency.value, default_org_concurrency());
+        assert!(default_org_concurrency() >= 1);
+        let config = resolve(&[("REQUEST_TIMEOUT_SECS", "5")]).unwrap();
+        assert_eq!(config.request_timeout.value, Duration::from_secs(5));
+        assert_eq!(config.request_timeout.source, Source::Env("REQUEST_TIMEOUT_SECS"));
+        for bad in ["0", "601", "soon"] {
+            let errors = resolve(&[("REQUEST_TIMEOUT_SECS", bad)]).unwrap_err();
+            assert_eq!(problem_variables(errors), vec!["REQUEST_TIMEOUT_SECS"], "{bad}");
+        }
+        assert_eq!(
+            resolve(&[("ORG_MAX_CONCURRENT_REQUESTS", "2")]).unwrap().org_concurrency.value,
+            2
+        );
+        let errors = resolve(&[("ORG_MAX_CONCURRENT_REQUESTS", "0")]).unwrap_err();
+        assert_eq!(problem_variables(errors), vec!["ORG_MAX_CONCURRENT_REQUESTS"]);
     }
 
     #[test]

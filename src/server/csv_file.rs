@@ -42,12 +42,13 @@ pub fn rows(
     };
     positions.extend(optional.iter().map(|name| header.iter().position(|h| h == name)));
     let mut rows = Vec::new();
+    let mut lines = Lines { text: text.as_bytes(), counted: 0, line: 1 };
     for (index, record) in reader.records().enumerate() {
         let line = record
             .as_ref()
             .ok()
             .and_then(|r| r.position())
-            .map_or(index + 2, |p| p.line() as usize);
+            .map_or(index + 2, |p| lines.of_record_at(p.byte() as usize));
         if index >= max_rows {
             problems.push(problem(line, format!("A file may hold at most {max_rows} rows.")));
             break;
@@ -66,4 +67,33 @@ pub fn rows(
         rows.push((line, values));
     }
     (rows, problems)
+}
+
+/// Line numbers as people count them (after `\r\n`, `\r` or `\n`). The csv crate counts only
+/// `\n` and places a record where the previous one ended, before the `\n` of a `\r\n` and any
+/// blank lines: it would put a CRLF file's first row on the header's line, every row of a
+/// CR-only file on line 1, and rows after a blank line one line early.
+struct Lines<'a> {
+    text: &'a [u8],
+    /// Bytes before this offset are counted in `line`.
+    counted: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    /// The line of a record whose reading started at byte `from`, past the line breaks there.
+    fn of_record_at(&mut self, from: usize) -> usize {
+        let mut start = from.min(self.text.len());
+        while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        for at in self.counted..start {
+            let byte = self.text[at];
+            if byte == b'\n' || (byte == b'\r' && self.text.get(at + 1) != Some(&b'\n')) {
+                self.line += 1;
+            }
+        }
+        self.counted = self.counted.max(start);
+        self.line
+    }
 }

@@ -9,14 +9,13 @@ use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::{shell, App};
 use crate::server::auth::{ctx, session};
 use crate::server::routes::{invitation, reset, sign_in, token};
 use crate::server::state::AppState;
-use crate::server::{health, request_id, security, wire};
+use crate::server::{health, openapi, request_id, security, wire};
 
 /// Largest request body accepted: forms and server-function arguments are small.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -32,14 +31,13 @@ pub fn body_limit(path: &str) -> usize {
         _ => BODY_LIMIT_BYTES,
     }
 }
-/// A request that takes longer is answered 408 and its work dropped.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Builds the whole application: health endpoints, server functions, pages and static files.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     let production = state.config.is_production();
+    let request_timeout = state.config.request_timeout.value;
 
     let request_layers = ServiceBuilder::new()
         // Outermost first: give the request an id, log it with that id, echo it back, and make it
@@ -55,6 +53,11 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(request_id::HEADER))
         .layer(axum::middleware::from_fn(request_id::scope))
+        // Everything after this, reading the body included (a client trickling its body is cut
+        // off too), is bounded; inside the request-id scope so the timeout is logged with the id.
+        .layer(axum::middleware::from_fn(move |request, next| {
+            bound_duration(request_timeout, request, next)
+        }))
         // Inside the request-id scope, so a panic's 500 carries the id.
         .layer(CatchPanicLayer::custom(answer_panic))
         .layer(axum::middleware::from_fn(move |request, next| {
@@ -64,8 +67,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(wire::status_from_error_body))
         .layer(axum::middleware::from_fn(wire::refuse_malformed_text))
         .layer(axum::middleware::from_fn(wire::limit_body))
-        .layer(axum::middleware::from_fn(ctx::resolve_once_per_request))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
+        .layer(axum::middleware::from_fn(ctx::resolve_once_per_request));
 
     let sessions = session::layer(session::store(state.pool.clone()), &state.config);
 
@@ -78,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/reset-password", post(reset::reset_password))
         .route("/accept-invitation", post(invitation::accept_invitation))
         .route("/api/v1/token", post(token::issue_token))
+        .route("/api/openapi.json", get(openapi::serve))
         .leptos_routes_with_context(&state, routes, security::provide_page_nonce, {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
@@ -105,6 +108,28 @@ fn static_files(state: &AppState) -> Router {
         .precompressed_gzip()
         .fallback(axum::handler::Handler::with_state(not_found, state.clone()));
     Router::new().fallback_service(files)
+}
+
+/// Ends a request that is still unanswered after `limit` (`REQUEST_TIMEOUT_SECS`), dropping its
+/// work. Answered like an exhausted pool (503, `Retry-After`, the usual error body) rather than
+/// tower-http's bare 408: by then the usual cause is a stalled database, not the client (slow
+/// clients are cut off sooner by the header-read timeout), and the client may simply retry.
+async fn bound_duration(
+    limit: Duration,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(
+                request_id = request_id::current().as_deref().unwrap_or("-"),
+                limit_secs = limit.as_secs(),
+                "request timed out"
+            );
+            axum::response::IntoResponse::into_response(crate::error::AppError::Unavailable)
+        }
+    }
 }
 
 /// A panic in a handler: logged with the request id, answered as a generic 500 carrying it.

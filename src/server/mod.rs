@@ -12,10 +12,12 @@ pub mod csv_file;
 pub mod db;
 pub mod demo;
 pub mod demo_market;
+pub mod fair_share;
 pub mod health;
 pub mod http;
 pub mod mail;
 pub mod market;
+pub mod openapi;
 pub mod request_id;
 pub mod routes;
 pub mod security;
@@ -24,6 +26,24 @@ pub mod state;
 pub mod team;
 pub mod telemetry;
 pub mod wire;
+
+/// A keyset-pagination cursor, `<unix nanoseconds>.<row id>` of the previous page's last row;
+/// 400 for anything else, including a time PostgreSQL cannot compare with (it holds no year
+/// before 4713 BC: such a cursor once reached the database and failed there, a 500).
+pub fn parse_page_cursor(
+    cursor: &str,
+) -> Result<(time::OffsetDateTime, uuid::Uuid), crate::error::AppError> {
+    use crate::error::AppError;
+    let (nanos, id) = cursor.split_once('.').ok_or(AppError::BadRequest)?;
+    let nanos: i128 = nanos.parse().map_err(|_| AppError::BadRequest)?;
+    let at =
+        time::OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| AppError::BadRequest)?;
+    // Rows are never older than year 1; the `time` crate's own bound (9999) is the upper one.
+    if at.year() < 1 {
+        return Err(AppError::BadRequest);
+    }
+    Ok((at, id.parse().map_err(|_| AppError::BadRequest)?))
+}
 
 /// A timestamp as the interface shows it: RFC 3339, UTC.
 pub fn rfc3339(time: time::OffsetDateTime) -> String {

@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use crate::server::auth::jwt::TokenKeys;
 use crate::server::clock::Clock;
 use crate::server::config::Config;
+use crate::server::fair_share::FairShare;
 
 /// Shared application state. Cheap to clone: everything inside is reference-counted.
 #[derive(Clone)]
@@ -18,12 +19,17 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub keys: TokenKeys,
     pub clock: Clock,
+    /// Each organisation's line for server functions (fair_share.rs).
+    pub fair_share: Arc<FairShare>,
 }
 
 impl AppState {
     pub fn new(pool: PgPool, config: Config, leptos_options: LeptosOptions, clock: Clock) -> Self {
         let keys = TokenKeys::from_secret(config.token_secret.value.expose());
-        AppState { pool, config: Arc::new(config), leptos_options, keys, clock }
+        // Waiting in line is bounded like waiting for a database connection.
+        let fair_share =
+            Arc::new(FairShare::new(config.org_concurrency.value, config.db_acquire_timeout.value));
+        AppState { pool, config: Arc::new(config), leptos_options, keys, clock, fair_share }
     }
 }
 

@@ -37,6 +37,10 @@ pub async fn refuse_malformed_text(request: Request, next: Next) -> Response {
     let decoded: Vec<u8> =
         if form { percent_encoding::percent_decode(&bytes).collect() } else { bytes.to_vec() };
     if has_nul || std::str::from_utf8(&decoded).is_err() {
+        // The token endpoint speaks OAuth 2.0 (RFC 6749 §5.2), not `AppError`.
+        if parts.uri.path() == crate::server::routes::token::PATH {
+            return crate::server::routes::token::malformed();
+        }
         return AppError::BadRequest.into_response();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await

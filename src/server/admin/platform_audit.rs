@@ -8,17 +8,8 @@ use crate::error::AppError;
 use crate::model::admin::{PlatformAuditEntry, PlatformAuditPage, PAGE_SIZE};
 use crate::server::auth::ctx::Ctx;
 use crate::server::db::platform::PlatformTx;
-use crate::server::rfc3339;
 use crate::server::state::AppState;
-
-/// The cursor is `<unix nanoseconds>.<entry id>` of the previous page's last entry.
-fn parse_cursor(cursor: &str) -> Result<(time::OffsetDateTime, Uuid), AppError> {
-    let (nanos, id) = cursor.split_once('.').ok_or(AppError::BadRequest)?;
-    let nanos: i128 = nanos.parse().map_err(|_| AppError::BadRequest)?;
-    let at =
-        time::OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| AppError::BadRequest)?;
-    Ok((at, id.parse().map_err(|_| AppError::BadRequest)?))
-}
+use crate::server::{parse_page_cursor, rfc3339};
 
 pub async fn entries(
     ctx: &Ctx,
@@ -27,7 +18,7 @@ pub async fn entries(
     organisation_id: Option<Uuid>,
     after: Option<&str>,
 ) -> Result<PlatformAuditPage, AppError> {
-    let cursor = after.filter(|after| !after.is_empty()).map(parse_cursor).transpose()?;
+    let cursor = after.filter(|after| !after.is_empty()).map(parse_page_cursor).transpose()?;
     let (after_at, after_id) = cursor.unzip();
     let mut tx = PlatformTx::begin(ctx, state, "platform audit log").await?;
     let mut rows = sqlx::query!(

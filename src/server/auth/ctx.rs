@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::model::account::{CurrentUser, Role};
 use crate::server::admin::support::{self, SupportGrant};
 use crate::server::auth::login::{load_account_by_id, Account, Standing};
-use crate::server::auth::session::{SessionAuth, AUTH_KEY};
+use crate::server::auth::session::{self, SessionAuth, AUTH_KEY};
 use crate::server::state::AppState;
 
 /// `last_seen_at` is written at most this often, so reads do not each cost a write.
@@ -142,15 +142,20 @@ pub async fn resolve_once_per_request(
     next.run(request).await
 }
 
+/// The token of an `Authorization: Bearer <token>` header; `None` for any other value (which the
+/// caller refuses rather than ignores). Public for the fuzz targets.
+pub fn bearer_token(header: &axum::http::HeaderValue) -> Option<&str> {
+    header
+        .to_str()
+        .ok()
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+}
+
 async fn resolve_uncached(state: &AppState, parts: &Parts) -> Result<Option<Ctx>, AppError> {
     if let Some(header) = parts.headers.get(AUTHORIZATION) {
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or(AppError::Unauthenticated)?;
+        let token = bearer_token(header).ok_or(AppError::Unauthenticated)?;
         return from_bearer(state, token).await.map(Some);
     }
     match parts.extensions.get::<Session>() {
@@ -171,7 +176,14 @@ pub async fn guarded<T>(
             match support::record_action(&ctx, &scope.state, scope.path(), &scope.client_address())
                 .await
             {
-                Ok(()) => work(&ctx, &scope).await,
+                Ok(()) => match ctx.organisation_id() {
+                    // The work waits its turn in the organisation's line (fair_share.rs).
+                    Some(organisation) => match scope.state.fair_share.enter(organisation).await {
+                        Ok(_turn) => work(&ctx, &scope).await,
+                        Err(error) => Err(error),
+                    },
+                    None => work(&ctx, &scope).await,
+                },
                 Err(error) => Err(error),
             }
         }
@@ -254,10 +266,10 @@ impl RequestScope {
             if let Ok(status) = axum::http::StatusCode::from_u16(error.status()) {
                 response.set_status(status);
             }
-            if *error == AppError::Unavailable {
+            if let Some(seconds) = error.retry_after() {
                 response.insert_header(
                     axum::http::header::RETRY_AFTER,
-                    axum::http::HeaderValue::from_static("5"),
+                    axum::http::HeaderValue::from_static(seconds),
                 );
             }
         }
@@ -286,7 +298,7 @@ async fn from_bearer(state: &AppState, token: &str) -> Result<Ctx, AppError> {
 }
 
 async fn from_session(state: &AppState, session: &Session) -> Result<Option<Ctx>, AppError> {
-    let auth = session.get::<SessionAuth>(AUTH_KEY).await.map_err(AppError::internal)?;
+    let auth = session.get::<SessionAuth>(AUTH_KEY).await.map_err(session::store_failure)?;
     let Some(auth) = auth else {
         return Ok(None);
     };
@@ -317,7 +329,7 @@ async fn from_session(state: &AppState, session: &Session) -> Result<Option<Ctx>
         sqlx::query!("DELETE FROM user_sessions WHERE id = $1", auth.record_id)
             .execute(&state.pool)
             .await?;
-        session.flush().await.map_err(AppError::internal)?;
+        session.flush().await.map_err(session::store_failure)?;
         return Ok(None);
     };
     if account.standing() == Standing::OrganisationSuspended {

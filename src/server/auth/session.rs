@@ -12,6 +12,7 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
 
+use crate::error::AppError;
 use crate::server::auth::login::Account;
 use crate::server::config::Config;
 
@@ -65,6 +66,35 @@ pub enum SessionError {
     Store(#[from] tower_sessions::session::Error),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+}
+
+/// A failed session read or write as the user sees it. The store reports every database failure
+/// as a `Backend` message (its queries are fixed, so that means the database is unreachable or
+/// saturated): "try again" (503) like any other lost database, not a 500 (`make fault`,
+/// db-restart). Encoding and decoding failures are our bugs.
+pub fn store_failure(error: tower_sessions::session::Error) -> AppError {
+    use tower_sessions::session::Error;
+    use tower_sessions::session_store::Error as StoreError;
+    match error {
+        Error::Store(StoreError::Backend(message)) => {
+            tracing::warn!(
+                request_id = crate::server::request_id::current().as_deref().unwrap_or("-"),
+                error = %message,
+                "session store unavailable"
+            );
+            AppError::Unavailable
+        }
+        other => AppError::internal(other),
+    }
+}
+
+impl From<SessionError> for AppError {
+    fn from(error: SessionError) -> Self {
+        match error {
+            SessionError::Store(error) => store_failure(error),
+            SessionError::Database(error) => AppError::from(error),
+        }
+    }
 }
 
 /// Signs `account` in on this browser: a fresh session id (no fixation), the absolute expiry on

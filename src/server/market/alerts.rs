@@ -234,7 +234,7 @@ pub async fn set_threshold(
             "Enter a percentage above 0 and at most 100, like 5 or 7.5.",
         )],
     };
-    let value = pct.trim().parse::<Decimal>().map_err(|_| invalid())?;
+    let value = super::observations::plain_decimal(pct).ok_or_else(invalid)?;
     if value <= Decimal::ZERO || value > Decimal::ONE_HUNDRED || value.scale() > 2 {
         return Err(invalid());
     }

@@ -61,8 +61,8 @@ fn parse(input: &CompetitorInput<'_>) -> Result<Option<Decimal>, AppError> {
     }
     let share = match input.market_share_pct.trim() {
         "" => None,
-        text => match text.parse::<Decimal>() {
-            Ok(share)
+        text => match super::observations::plain_decimal(text) {
+            Some(share)
                 if share >= Decimal::ZERO
                     && share <= Decimal::ONE_HUNDRED
                     && share.scale() <= 2 =>

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -16,10 +17,16 @@ use crate::server::auth::ctx::Ctx;
 use crate::server::csv_file::{self, problem};
 use crate::server::db::tenant::TenantTx;
 use crate::server::market::analysis::market_currency;
-use crate::server::market::observations::{self, ObservationInput};
+use crate::server::market::observations::{self, Checked, ObservationInput};
 use crate::server::state::AppState;
 
 use crate::model::market::IMPORT_MAX_ROWS as MAX_ROWS;
+
+/// A market's competitors and products by lower-cased name: what the file's names must match.
+pub struct MarketNames {
+    pub competitors: HashMap<String, Uuid>,
+    pub products: HashMap<String, Uuid>,
+}
 
 fn parse_flag(value: &str) -> Option<bool> {
     match value.trim().to_ascii_lowercase().as_str() {
@@ -27,6 +34,78 @@ fn parse_flag(value: &str) -> Option<bool> {
         "yes" | "true" | "1" | "y" => Some(true),
         _ => None,
     }
+}
+
+/// Reads an observation file: its data rows by line (values in the order of the required
+/// columns, then the optional ones) and the problems of its shape.
+pub fn read(text: &str) -> (Vec<(usize, Vec<String>)>, Vec<ImportProblem>) {
+    csv_file::rows(
+        text,
+        &["competitor", "product", "price", "observed_at"],
+        &["currency", "source", "promotion", "promotion_details"],
+        MAX_ROWS,
+    )
+}
+
+/// Checks the rows [`read`] gave against a market (its `currency` and `names`) without touching
+/// the database, so the whole of it can be fuzzed: the valid observations ready to store, and
+/// every problem (`problems`, the file's shape problems, included) sorted by line.
+pub fn check<'a>(
+    rows: &'a [(usize, Vec<String>)],
+    mut problems: Vec<ImportProblem>,
+    currency: &'a str,
+    names: &MarketNames,
+    now: OffsetDateTime,
+) -> (Vec<(ObservationInput<'a>, Checked)>, Vec<ImportProblem>) {
+    let mut valid = Vec::new();
+    for (line, values) in rows {
+        let [competitor, product, price, observed_at, row_currency, source, promotion, details] =
+            &values[..]
+        else {
+            continue;
+        };
+        let mut row_problems: Vec<ImportProblem> = Vec::new();
+        let competitor_id = names.competitors.get(&competitor.to_lowercase()).copied();
+        if competitor_id.is_none() {
+            row_problems.push(problem(
+                *line,
+                format!("No competitor named \"{competitor}\" in this market."),
+            ));
+        }
+        let product_id = names.products.get(&product.to_lowercase()).copied();
+        if product_id.is_none() {
+            row_problems
+                .push(problem(*line, format!("No product named \"{product}\" in this market.")));
+        }
+        let is_promotion = parse_flag(promotion);
+        if is_promotion.is_none() {
+            row_problems.push(problem(*line, "The promotion column must be yes or no."));
+        }
+        let row_currency = if row_currency.is_empty() { currency } else { row_currency.as_str() };
+        let input = ObservationInput {
+            competitor_id: competitor_id.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            price,
+            currency: row_currency,
+            observed_at,
+            source,
+            is_promotion: is_promotion.unwrap_or(false),
+            promotion_details: details,
+        };
+        match observations::validate(&input, now) {
+            Ok(checked) if row_problems.is_empty() => valid.push((input, checked)),
+            Ok(_) => {}
+            Err(fields) => {
+                row_problems.extend(fields.into_iter().map(|field| problem(*line, field.message)))
+            }
+        }
+        problems.extend(row_problems);
+    }
+    if rows.is_empty() && problems.is_empty() {
+        problems.push(problem(2, "The file holds no observations."));
+    }
+    problems.sort_by_key(|p| p.line);
+    (valid, problems)
 }
 
 pub async fn run(
@@ -38,12 +117,7 @@ pub async fn run(
 ) -> Result<ImportReport, AppError> {
     ctx.require(Role::Analyst)?;
     let now = state.clock.now();
-    let (rows, mut problems) = csv_file::rows(
-        text,
-        &["competitor", "product", "price", "observed_at"],
-        &["currency", "source", "promotion", "promotion_details"],
-        MAX_ROWS,
-    );
+    let (rows, problems) = read(text);
     let count = rows.len();
     let mut tx = TenantTx::begin(ctx, &state.pool).await?;
     let organisation_id = tx.organisation_id();
@@ -70,56 +144,8 @@ pub async fn run(
     .into_iter()
     .map(|row| (row.name, row.id))
     .collect();
-
-    let mut valid = Vec::new();
-    for (line, values) in &rows {
-        let [competitor, product, price, observed_at, row_currency, source, promotion, details] =
-            &values[..]
-        else {
-            continue;
-        };
-        let mut row_problems: Vec<ImportProblem> = Vec::new();
-        let competitor_id = competitors.get(&competitor.to_lowercase()).copied();
-        if competitor_id.is_none() {
-            row_problems.push(problem(
-                *line,
-                format!("No competitor named \"{competitor}\" in this market."),
-            ));
-        }
-        let product_id = products.get(&product.to_lowercase()).copied();
-        if product_id.is_none() {
-            row_problems
-                .push(problem(*line, format!("No product named \"{product}\" in this market.")));
-        }
-        let is_promotion = parse_flag(promotion);
-        if is_promotion.is_none() {
-            row_problems.push(problem(*line, "The promotion column must be yes or no."));
-        }
-        let row_currency =
-            if row_currency.is_empty() { currency.as_str() } else { row_currency.as_str() };
-        let input = ObservationInput {
-            competitor_id: competitor_id.unwrap_or_default(),
-            product_id: product_id.unwrap_or_default(),
-            price,
-            currency: row_currency,
-            observed_at,
-            source,
-            is_promotion: is_promotion.unwrap_or(false),
-            promotion_details: details,
-        };
-        match observations::validate(&input, now) {
-            Ok(checked) if row_problems.is_empty() => valid.push((input, checked)),
-            Ok(_) => {}
-            Err(fields) => {
-                row_problems.extend(fields.into_iter().map(|field| problem(*line, field.message)))
-            }
-        }
-        problems.extend(row_problems);
-    }
-    if count == 0 && problems.is_empty() {
-        problems.push(problem(2, "The file holds no observations."));
-    }
-    problems.sort_by_key(|p| p.line);
+    let names = MarketNames { competitors, products };
+    let (valid, problems) = check(&rows, problems, &currency, &names, now);
     if !problems.is_empty() || !commit {
         return Ok(ImportReport { rows: count, problems, imported: false });
     }

@@ -14,8 +14,8 @@ use crate::server::db::tenant::TenantTx;
 use crate::server::market::alerts;
 use crate::server::market::analysis::market_currency;
 use crate::server::market::markets::check_currency;
-use crate::server::rfc3339;
 use crate::server::state::AppState;
+use crate::server::{parse_page_cursor, rfc3339};
 
 /// Rows per page of the observation list.
 pub const PAGE_SIZE: i64 = 50;
@@ -35,6 +35,16 @@ pub struct ObservationInput<'a> {
     pub promotion_details: &'a str,
 }
 
+/// A number typed by a person: digits and at most one point, nothing else. rust_decimal alone
+/// also reads `1e5`, `1_000` and `+5`, which no price, share or percentage is written as.
+pub fn plain_decimal(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    if !text.bytes().all(|byte| byte.is_ascii_digit() || byte == b'.') {
+        return None;
+    }
+    text.parse::<Decimal>().ok()
+}
+
 pub fn parse_price(field: &str, text: &str) -> Result<Decimal, FieldError> {
     let invalid = || {
         field_error(
@@ -43,7 +53,7 @@ pub fn parse_price(field: &str, text: &str) -> Result<Decimal, FieldError> {
             "Enter a price above 0 and below 1,000,000,000, with at most 4 decimals.",
         )
     };
-    let price = text.trim().parse::<Decimal>().map_err(|_| invalid())?;
+    let price = plain_decimal(text).ok_or_else(invalid)?;
     if price <= Decimal::ZERO || price >= PRICE_LIMIT || price.scale() > 4 {
         return Err(invalid());
     }
@@ -195,13 +205,6 @@ pub async fn record(
     Ok(id)
 }
 
-fn parse_cursor(cursor: &str) -> Result<(OffsetDateTime, Uuid), AppError> {
-    let (nanos, id) = cursor.split_once('.').ok_or(AppError::BadRequest)?;
-    let nanos: i128 = nanos.parse().map_err(|_| AppError::BadRequest)?;
-    let at = OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| AppError::BadRequest)?;
-    Ok((at, id.parse().map_err(|_| AppError::BadRequest)?))
-}
-
 /// A market's observations, newest first, optionally for one competitor or product.
 pub async fn list(
     ctx: &Ctx,
@@ -212,7 +215,7 @@ pub async fn list(
     after: Option<&str>,
 ) -> Result<ObservationPage, AppError> {
     ctx.require(Role::Viewer)?;
-    let cursor = after.filter(|a| !a.is_empty()).map(parse_cursor).transpose()?;
+    let cursor = after.filter(|a| !a.is_empty()).map(parse_page_cursor).transpose()?;
     let (after_at, after_id) = cursor.unzip();
     let mut tx = TenantTx::begin(ctx, &state.pool).await?;
     let organisation_id = tx.organisation_id();
@@ -278,6 +281,16 @@ pub fn trim_zeros(price: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Shares and alert thresholds went through `parse::<Decimal>` too, and took `1e1` and
+    /// `1_0` (found by tests/fuzz_validation.rs for prices).
+    #[test]
+    fn only_plain_decimal_text_is_a_number() {
+        assert_eq!(plain_decimal(" 7.5 ").unwrap().to_string(), "7.5");
+        for bad in ["1e1", "1_0", "+5", "-5", "1,5", "0x10", "", "."] {
+            assert_eq!(plain_decimal(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn prices_are_exact_positive_and_bounded() {

@@ -49,7 +49,7 @@ pub async fn sign_in_and_go(
     .await;
     match started {
         Ok(()) => axum::response::Redirect::to(to).into_response(),
-        Err(error) => crate::error::AppError::internal(error).into_response(),
+        Err(error) => crate::error::AppError::from(error).into_response(),
     }
 }
 

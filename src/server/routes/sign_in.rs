@@ -93,7 +93,7 @@ pub async fn sign_out(State(state): State<AppState>, parts: Parts, session: Sess
             Redirect::to("/login?signed_out=1").into_response()
         }
         Ok(None) => Redirect::to("/login").into_response(),
-        Err(error) => AppError::internal(error).into_response(),
+        Err(error) => AppError::from(error).into_response(),
     }
 }
 

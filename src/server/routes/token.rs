@@ -24,23 +24,31 @@ use crate::server::auth::refresh::{self, Redeemed};
 use crate::server::routes::client_address;
 use crate::server::state::AppState;
 
-#[derive(Debug, Deserialize)]
+/// Where the endpoint is served.
+pub const PATH: &str = "/api/v1/token";
+
+// The three shapes below also describe the endpoint in the OpenAPI document (`ToSchema`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "grant_type", rename_all = "snake_case", deny_unknown_fields)]
-enum TokenRequest {
+pub(crate) enum TokenRequest {
     Password { email: String, password: String },
     RefreshToken { refresh_token: String },
 }
 
-#[derive(Debug, Serialize)]
-struct TokenResponse {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct TokenResponse {
     access_token: String,
+    /// Always `Bearer`.
     token_type: &'static str,
+    /// Seconds until the access token expires.
     expires_in: i64,
     refresh_token: String,
 }
 
-#[derive(Debug, Serialize)]
-struct TokenError {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct TokenError {
+    /// `invalid_request` (400), `invalid_grant` (401), `access_denied` (403) or
+    /// `temporarily_unavailable` (429).
     error: &'static str,
     error_description: &'static str,
 }
@@ -49,7 +57,9 @@ fn refuse(status: StatusCode, error: &'static str, error_description: &'static s
     (status, Json(TokenError { error, error_description })).into_response()
 }
 
-fn malformed() -> Response {
+/// A request that is not a token request: `invalid_request` (also for bodies that
+/// `wire::refuse_malformed_text` refuses before they reach [`issue_token`]).
+pub(crate) fn malformed() -> Response {
     refuse(StatusCode::BAD_REQUEST, "invalid_request", "Invalid request parameters")
 }
 

@@ -17,11 +17,11 @@ use crate::server::state::AppState;
 use crate::server::team::invitations::{self, Invitee};
 
 /// A parsed file: the valid rows with their line numbers, and every problem found.
-struct Parsed {
-    rows: Vec<(usize, Invitee)>,
-    problems: Vec<ImportProblem>,
+pub struct Parsed {
+    pub rows: Vec<(usize, Invitee)>,
+    pub problems: Vec<ImportProblem>,
     /// Data rows read (valid or not).
-    count: usize,
+    pub count: usize,
 }
 
 fn parse_role(value: &str) -> Option<MembershipRole> {
@@ -33,8 +33,9 @@ fn parse_role(value: &str) -> Option<MembershipRole> {
     }
 }
 
-/// Reads and checks the file's shape and each row's fields (nothing from the database yet).
-fn parse(text: &str) -> Parsed {
+/// Reads and checks the file's shape and each row's fields (nothing from the database yet; public
+/// for the fuzz targets).
+pub fn parse(text: &str) -> Parsed {
     let (rows, problems) = csv_file::rows(text, &["email", "name", "role"], &[], IMPORT_MAX_ROWS);
     let mut parsed = Parsed { rows: Vec::new(), problems, count: rows.len() };
     let mut seen: HashMap<String, usize> = HashMap::new();

@@ -1,0 +1,73 @@
+//! What a client sees when the database goes away or one organisation floods the server: a fast
+//! "try again" with `Retry-After`, never a 500 and never a hang. The scripted scenarios with a
+//! real PostgreSQL being crashed, paused and killed are `make fault` (docs/reliability.md); these
+//! are the regressions they found, kept in `make test`.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use marketedge::model::organisation::MembershipRole;
+use sqlx::PgPool;
+
+/// Found by the db-restart scenario: with the database gone, a browser's session could not be
+/// read, and the guard reported the store's failure as an internal error (500 with a request id)
+/// instead of "unavailable".
+#[sqlx::test]
+async fn a_lost_database_is_unavailable_to_browsers_too(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let state = fx_state(pool);
+    let app = fx_app_with(state.clone());
+    let cookie = signed_in(&app, &user.email, &user.password).await;
+    assert_eq!(whoami(&app, Credential::Cookie(&cookie)).await.json()["email"], user.email);
+
+    state.pool.close().await;
+    for path in ["/api/signed_in_user", "/api/markets"] {
+        let answer = call_as(&app, path, "", Credential::Cookie(&cookie)).await;
+        assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{path}: {}", answer.body);
+        assert_eq!(answer.json()["error"], "unavailable", "{path}");
+        assert_eq!(answer.headers["retry-after"], "5", "{path}");
+    }
+    // The cookie is kept: the browser is still signed in once the database is back.
+    let answer = call_as(&app, "/api/markets", "", Credential::Cookie(&cookie)).await;
+    assert!(answer.headers.get("set-cookie").is_none(), "{:?}", answer.headers);
+}
+
+/// An organisation whose share of the server is taken waits in its own line and is then told it
+/// is busy (429, `Retry-After: 1`), while another organisation is served at once.
+#[sqlx::test]
+async fn an_organisation_over_its_share_waits_then_is_busy_and_others_are_served(pool: PgPool) {
+    let busy = fx_user(&pool, "busy@gym.example", Some(MembershipRole::Analyst)).await;
+    let calm = fx_user(&pool, "calm@gym.example", Some(MembershipRole::Analyst)).await;
+    let state = fx_state(pool);
+    let app = fx_app_with(state.clone());
+    let (busy_cookie, calm_cookie) = (
+        signed_in(&app, &busy.email, &busy.password).await,
+        signed_in(&app, &calm.email, &calm.password).await,
+    );
+    // Every turn of the busy organisation is taken, as by its own long requests.
+    let mut turns = Vec::new();
+    for _ in 0..state.config.org_concurrency.value {
+        turns.push(state.fair_share.enter(busy.organisation_id.unwrap()).await.unwrap());
+    }
+
+    let started = std::time::Instant::now();
+    let refused = call_as(&app, "/api/markets", "", Credential::Cookie(&busy_cookie)).await;
+    let waited = started.elapsed();
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+    assert_eq!(refused.json()["error"], "busy");
+    assert_eq!(refused.headers["retry-after"], "1");
+    assert!(
+        waited >= state.config.db_acquire_timeout.value,
+        "refused after {waited:?}, not after waiting"
+    );
+
+    let served = call_as(&app, "/api/markets", "", Credential::Cookie(&calm_cookie)).await;
+    assert_eq!(served.status, StatusCode::OK, "{}", served.body);
+
+    // A turn given back lets the next request of the busy organisation in.
+    turns.pop();
+    let served = call_as(&app, "/api/markets", "", Credential::Cookie(&busy_cookie)).await;
+    assert_eq!(served.status, StatusCode::OK, "{}", served.body);
+}
