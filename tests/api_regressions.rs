@@ -17,20 +17,6 @@ fn form(fields: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(fields).unwrap()
 }
 
-/// An access token from the token endpoint.
-async fn fx_bearer(app: &Router, user: &FxUser) -> String {
-    let body = serde_json::json!({
-        "grant_type": "password", "email": user.email, "password": user.password,
-    });
-    let request = Request::post("/api/v1/token")
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let answer = send(app, request).await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    answer.json()["access_token"].as_str().unwrap().to_owned()
-}
-
 async fn ok(app: &Router, token: &str, path: &str, fields: &[(&str, &str)]) -> Value {
     let answer = call_as(app, path, &form(fields), Credential::Bearer(token)).await;
     assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.body);

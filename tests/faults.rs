@@ -46,10 +46,11 @@ async fn an_organisation_over_its_share_waits_then_is_busy_and_others_are_served
         signed_in(&app, &busy.email, &busy.password).await,
         signed_in(&app, &calm.email, &calm.password).await,
     );
+    let busy_token = fx_bearer(&app, &busy).await;
     // Every turn of the busy organisation is taken, as by its own long requests.
     let mut turns = Vec::new();
     for _ in 0..state.config.org_concurrency.value {
-        turns.push(state.fair_share.enter(busy.organisation_id.unwrap()).await.unwrap());
+        turns.push(state.fair_share.enter(busy.organisation_id.unwrap()).await.unwrap().unwrap());
     }
 
     let started = std::time::Instant::now();
@@ -63,11 +64,18 @@ async fn an_organisation_over_its_share_waits_then_is_busy_and_others_are_served
         "refused after {waited:?}, not after waiting"
     );
 
+    // An API call waits in the same line (before the guard's lookup: its token names the
+    // organisation).
+    let refused = call_as(&app, "/api/markets", "", Credential::Bearer(&busy_token)).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+
     let served = call_as(&app, "/api/markets", "", Credential::Cookie(&calm_cookie)).await;
     assert_eq!(served.status, StatusCode::OK, "{}", served.body);
 
     // A turn given back lets the next request of the busy organisation in.
     turns.pop();
     let served = call_as(&app, "/api/markets", "", Credential::Cookie(&busy_cookie)).await;
+    assert_eq!(served.status, StatusCode::OK, "{}", served.body);
+    let served = call_as(&app, "/api/markets", "", Credential::Bearer(&busy_token)).await;
     assert_eq!(served.status, StatusCode::OK, "{}", served.body);
 }

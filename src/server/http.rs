@@ -49,7 +49,15 @@ pub fn router(state: AppState) -> Router {
                 .get(&request_id::HEADER)
                 .and_then(|value| value.to_str().ok())
                 .unwrap_or_default();
-            tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+            // The organisation and user are filled in by the guard once it knows them.
+            tracing::info_span!(
+                "request",
+                request_id = id,
+                method = %request.method(),
+                path = %request.uri().path(),
+                organisation_id = tracing::field::Empty,
+                user_id = tracing::field::Empty,
+            )
         }))
         .layer(PropagateRequestIdLayer::new(request_id::HEADER))
         .layer(axum::middleware::from_fn(request_id::scope))

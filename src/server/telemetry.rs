@@ -1,10 +1,73 @@
-//! Log output. Levels come from `RUST_LOG` (default: info for MarketEdge, warn for the rest).
+//! Log output: readable lines in development and test, JSON lines in production (one object per
+//! event, with the request's span fields: request id, and organisation and user once the guard
+//! knows them). `LOG_FORMAT=json|text` overrides the choice; levels come from `RUST_LOG`
+//! (default: info for MarketEdge, warn for the rest).
+//!
+//! Nothing secret is logged: requests are logged by method and path (never the query string, a
+//! header or a body), and errors by their own text, which never carries a credential.
 
 use tracing_subscriber::EnvFilter;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl LogFormat {
+    /// `LOG_FORMAT` if set, else JSON where `APP_ENV` (or Railway) says production. Read before
+    /// the configuration is resolved, so that configuration problems are logged in the same format.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> LogFormat {
+        let var = |name: &str| var(name).filter(|value| !value.trim().is_empty());
+        match var("LOG_FORMAT").as_deref().map(str::trim) {
+            Some("json") => return LogFormat::Json,
+            Some("text") => return LogFormat::Text,
+            _ => {}
+        }
+        let production = var("APP_ENV").is_some_and(|env| env.trim() == "production")
+            || (var("APP_ENV").is_none() && var("RAILWAY_ENVIRONMENT").is_some());
+        if production {
+            LogFormat::Json
+        } else {
+            LogFormat::Text
+        }
+    }
+}
 
 pub fn init() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("marketedge=info,tower_http=info,warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     // `try_init` so tests that build several routers in one process don't panic.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = match LogFormat::from_env(|name| std::env::var(name).ok()) {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn format(vars: &[(&str, &str)]) -> LogFormat {
+        LogFormat::from_env(|name| {
+            vars.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+        })
+    }
+
+    #[test]
+    fn production_logs_json_and_development_text_unless_told() {
+        assert_eq!(format(&[]), LogFormat::Text);
+        assert_eq!(format(&[("APP_ENV", "development")]), LogFormat::Text);
+        assert_eq!(format(&[("APP_ENV", "production")]), LogFormat::Json);
+        assert_eq!(format(&[("RAILWAY_ENVIRONMENT", "production")]), LogFormat::Json);
+        assert_eq!(format(&[("APP_ENV", "production"), ("LOG_FORMAT", "text")]), LogFormat::Text);
+        assert_eq!(format(&[("LOG_FORMAT", "json")]), LogFormat::Json);
+    }
 }

@@ -236,6 +236,20 @@ pub async fn signed_in(app: &Router, email: &str, password: &str) -> String {
     session_cookie(&answer).expect("a session cookie")
 }
 
+/// An access token from the token endpoint (the password grant), as an API client gets one.
+pub async fn fx_bearer(app: &Router, user: &FxUser) -> String {
+    let body = serde_json::json!({
+        "grant_type": "password", "email": user.email, "password": user.password,
+    });
+    let request = Request::post("/api/v1/token")
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let answer = send(app, request).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    answer.json()["access_token"].as_str().unwrap().to_owned()
+}
+
 /// Calls a server function with a cookie or a bearer token.
 pub async fn call_as(app: &Router, path: &str, form: &str, credential: Credential<'_>) -> Answer {
     // Browsers send Fetch Metadata; same-origin is what the app's own pages send.

@@ -171,25 +171,41 @@ pub async fn guarded<T>(
     work: impl AsyncFnOnce(&Ctx, &RequestScope) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
     let scope = RequestScope::capture()?;
-    let result = match scope.ctx().await {
-        Ok(ctx) => {
-            match support::record_action(&ctx, &scope.state, scope.path(), &scope.client_address())
-                .await
-            {
-                Ok(()) => match ctx.organisation_id() {
-                    // The work waits its turn in the organisation's line (fair_share.rs).
-                    Some(organisation) => match scope.state.fair_share.enter(organisation).await {
-                        Ok(_turn) => work(&ctx, &scope).await,
-                        Err(error) => Err(error),
-                    },
-                    None => work(&ctx, &scope).await,
-                },
-                Err(error) => Err(error),
-            }
-        }
-        Err(error) => Err(error),
-    };
+    let result = run_guarded(&scope, work).await;
+    if matches!(result, Err(AppError::Unavailable)) {
+        scope.state.fair_share.note_unavailable();
+    }
     scope.respond(result)
+}
+
+async fn run_guarded<T>(
+    scope: &RequestScope,
+    work: impl AsyncFnOnce(&Ctx, &RequestScope) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    // The work waits its turn in its organisation's line (fair_share.rs). A bearer token names
+    // its organisation, so an API call takes its turn before the guard's database lookup: a
+    // flood of calls waits in its own line before it costs the database anything. A browser
+    // session's organisation is known only after the lookup.
+    let claimed = scope.claimed_organisation();
+    let _early_turn = match claimed {
+        Some(organisation) => Some(scope.state.fair_share.enter(organisation).await?),
+        None => None,
+    };
+    let ctx = scope.ctx().await?;
+    // Every log line of the request from here on says who it was for (telemetry.rs).
+    let span = tracing::Span::current();
+    span.record("user_id", tracing::field::display(ctx.user_id()));
+    if let Some(organisation) = ctx.organisation_id() {
+        span.record("organisation_id", tracing::field::display(organisation));
+    }
+    support::record_action(&ctx, &scope.state, scope.path(), &scope.client_address()).await?;
+    let _turn = match (claimed, ctx.organisation_id()) {
+        (None, Some(organisation)) => Some(scope.state.fair_share.enter(organisation).await?),
+        // The guard refuses a token whose organisation is not the account's, so a claimed
+        // organisation is the context's.
+        _ => None,
+    };
+    work(&ctx, scope).await
 }
 
 /// What a server function needs from its request, captured synchronously when it starts.
@@ -217,6 +233,13 @@ impl RequestScope {
     }
 
     /// The caller's context; 401 without valid credentials.
+    /// The organisation a valid bearer token names, without the database (the guard still checks
+    /// it against the account).
+    fn claimed_organisation(&self) -> Option<Uuid> {
+        let token = bearer_token(self.parts.headers.get(AUTHORIZATION)?)?;
+        self.state.keys.verify_access(token).ok()?.org
+    }
+
     pub async fn ctx(&self) -> Result<Ctx, AppError> {
         resolve(&self.state, &self.parts).await
     }
