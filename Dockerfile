@@ -14,7 +14,7 @@ RUN rustup target add wasm32-unknown-unknown
 RUN cargo leptos --version 2>/dev/null | grep -qx "cargo-leptos $CARGO_LEPTOS_VERSION" || cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
 RUN wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION" || cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 # binaryen's wasm-opt from npm: Debian's breaks hydration at runtime.
-RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
+RUN command -v npm >/dev/null || (apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*)
 COPY end2end/package.json end2end/package-lock.json end2end/
 RUN cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 COPY . .

@@ -26,7 +26,7 @@ step() { say "RUN $1"; (cd "$WORK/build" && eval "$1"); }
 step 'rustup target add wasm32-unknown-unknown'
 step 'cargo leptos --version 2>/dev/null | grep -qx "cargo-leptos $CARGO_LEPTOS_VERSION" || cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked'
 step 'wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION" || cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"'
-step 'apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*'
+step 'command -v npm >/dev/null || (apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*)'
 step 'cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error'
 step 'cargo leptos build --release --precompress'
 step 'mkdir -p "$OUT" && cp "${CARGO_TARGET_DIR:-target}/release/marketedge" Leptos.toml "$OUT/" && cp -r target/site "$OUT/site"'
