@@ -47,13 +47,19 @@ psql "$DATABASE_URL" -qtA -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREA
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 say "CMD /app/marketedge serve (as marketedge, APP_ENV=production, PORT=$PORT)"
 # tower_http at debug: a line per request and response, to show each carries its request id.
-runuser -u marketedge -- env -i PATH=/usr/bin:/bin RUST_LOG=marketedge=info,tower_http=debug,warn \
+# setpriv execs the server itself (runuser would stay as its parent), so SIGTERM reaches it.
+setpriv --reuid=marketedge --regid=marketedge --clear-groups -- env -i PATH=/usr/bin:/bin RUST_LOG=marketedge=info,tower_http=debug,warn \
   APP_ENV=production LEPTOS_SITE_ROOT="$WORK/app/site" LEPTOS_CONFIG_FILE="$WORK/app/Leptos.toml" \
   PORT="$PORT" DATABASE_URL="$(printf '%s' "$DATABASE_URL" | sed -E "s#/[^/?]+(\?|$)#/$DB\1#")" \
   JWT_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')" PUBLIC_URL="http://127.0.0.1:$PORT" \
   "$WORK/app/marketedge" serve >"$WORK/server.log" 2>&1 &
 SERVER=$!
-trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; psql "$DATABASE_URL" -qtA -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1' EXIT
+cleanup() {
+  kill -TERM $SERVER 2>/dev/null || true
+  wait $SERVER 2>/dev/null || true
+  psql "$DATABASE_URL" -qtA -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 ready=""
 for _ in $(seq 1 100); do
   ready="$(curl -fsS "http://[::1]:$PORT/readyz" 2>/dev/null)" && break
@@ -72,4 +78,5 @@ assert lines, "no log lines"
 assert any('"request_id"' in line for line in lines), "no line carried a request id"
 print(f"{len(lines)} log lines, all JSON")
 PY
-kill -TERM $SERVER && wait $SERVER && say "stopped cleanly on SIGTERM"
+kill -TERM $SERVER && wait $SERVER && grep -q '"MarketEdge stopped"' "$WORK/server.log" \
+  && say "stopped cleanly on SIGTERM: /readyz 200 over IPv6, JSON logs, non-root"
