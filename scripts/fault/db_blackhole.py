@@ -7,7 +7,7 @@ Proves: no request hangs longer than the configured request timeout; they are an
 
 import time
 
-from harness import ANALYST, VIEWER, App, Browser, Workers, call, log, request, scenario, token
+from harness import check_recovery, ANALYST, VIEWER, App, Browser, Workers, call, log, request, scenario, token
 
 REQUEST_TIMEOUT_SECS = 5
 ACQUIRE_TIMEOUT_MS = 2000
@@ -79,15 +79,7 @@ def run(report, postgres, database_url, apps):
     report.check("/readyz says not ready, in bounded time", ready.status == 503 and ready.seconds < 6,
                  f"{ready.status} in {ready.seconds:.2f} s")
 
-    for kind in ("api", "page"):
-        first_ok = min((e[0] + e[3] for e in events if e[1] == kind and e[0] >= resumed_at and e[2] == 200),
-                       default=None)
-        recovered = None if first_ok is None else first_ok - resumed_at
-        report.measure(f"{kind} recovered after", None if recovered is None else f"{recovered:.2f} s")
-        report.check(f"{kind} requests recover within {RECOVERY_LIMIT:.0f} s",
-                     recovered is not None and recovered <= RECOVERY_LIMIT)
-    late = [e for e in events if e[0] >= resumed_at + RECOVERY_LIMIT and e[2] != 200]
-    report.check("no errors once recovered", not late, f"{len(late)} errors")
+    check_recovery(report, events, resumed_at, ("api", "page"), RECOVERY_LIMIT)
     report.check("the app still answers the API", call(app.base, "markets", bearer).status == 200)
 
 

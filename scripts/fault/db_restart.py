@@ -9,7 +9,7 @@ import threading
 import time
 import uuid
 
-from harness import ANALYST, VIEWER, App, Browser, Workers, call, first_market, log, scenario, token
+from harness import check_recovery, ANALYST, VIEWER, App, Browser, Workers, call, first_market, log, scenario, token
 
 OUTAGE_SECONDS = 6
 ACQUIRE_TIMEOUT_MS = 2000
@@ -79,15 +79,7 @@ def run(report, postgres, database_url, apps):
     limit = ACQUIRE_TIMEOUT_MS / 1000 + 1.0
     report.check("they fail fast", slowest <= limit, f"slowest {slowest:.2f} s, limit {limit:.1f} s")
 
-    for kind in ("write", "read"):
-        first_ok = min((e[0] + e[3] for e in events if e[1] == kind and e[0] >= back_at and e[2] == 200),
-                       default=None)
-        recovered = None if first_ok is None else first_ok - back_at
-        report.measure(f"{kind}s recovered after", None if recovered is None else f"{recovered:.2f} s")
-        report.check(f"{kind}s recover within {RECOVERY_LIMIT:.0f} s of the database's return",
-                     recovered is not None and recovered <= RECOVERY_LIMIT)
-    late_errors = [e for e in events if e[0] >= back_at + RECOVERY_LIMIT and e[2] != 200]
-    report.check("no errors once recovered", not late_errors, f"{len(late_errors)} errors")
+    check_recovery(report, events, back_at, ("write", "read"), RECOVERY_LIMIT)
     server_errors = [e for e in events if e[2] >= 500 and e[2] != 503]
     report.check("no 5xx other than 503 at any time", not server_errors,
                  f"{sorted({e[2] for e in server_errors})}")

@@ -347,6 +347,19 @@ class Workers:
             thread.join(timeout=60)
 
 
+def check_recovery(report, events, since: float, kinds, limit: float) -> None:
+    """Each kind of request succeeds again within `limit` seconds of `since`, and nothing fails
+    after that. `events` are (started, kind, status, seconds, ...)."""
+    for kind in kinds:
+        first_ok = min((e[0] + e[3] for e in events if e[1] == kind and e[0] >= since and e[2] == 200),
+                       default=None)
+        recovered = None if first_ok is None else first_ok - since
+        report.measure(f"{kind} recovered after", None if recovered is None else f"{recovered:.2f} s")
+        report.check(f"{kind} requests recover within {limit:.0f} s", recovered is not None and recovered <= limit)
+    late = [e for e in events if e[0] >= since + limit and e[2] != 200]
+    report.check("no errors once recovered", not late, f"{len(late)} errors")
+
+
 # --- Report -----------------------------------------------------------------------------------
 
 
