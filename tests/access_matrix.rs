@@ -106,6 +106,18 @@ const MATRIX: &[Row] = &[
         expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
     },
     Row {
+        path: "/api/request_organisation_deletion",
+        body: "id=0190f5c4-0000-7000-8000-000000000000&reason=Customer+asked+for+erasure",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+    },
+    Row {
+        path: "/api/confirm_organisation_deletion",
+        body: "id=0190f5c4-0000-7000-8000-000000000000&confirm_name=x",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+    },
+    Row {
         path: "/api/leave_support",
         body: "",
         public_because: None,
@@ -362,7 +374,8 @@ async fn every_identity_gets_what_the_matrix_says(pool: PgPool) {
     assert!(mismatches.is_empty(), "access matrix violations:\n{}", mismatches.join("\n"));
 }
 
-/// Plain HTTP routes (not pages, not server functions): every one is public, and says why.
+/// Plain HTTP routes (not pages, not server functions): each says why it is public, or that it
+/// is not (and then resolves the access context itself).
 /// (method, path, reason, status an anonymous same-origin caller gets with an empty body)
 const ROUTES: &[(&str, &str, &str, u16)] = &[
     ("GET", "/healthz", "liveness for the platform; touches nothing", 200),
@@ -374,6 +387,13 @@ const ROUTES: &[(&str, &str, &str, u16)] = &[
     ("POST", "/accept-invitation", "needs a valid single-use invitation link", 303),
     ("POST", "/api/v1/token", "the credentials are the request; malformed is 400", 400),
     ("GET", "/api/openapi.json", "describes the API and grants nothing", 200),
+    (
+        "GET",
+        "/metrics",
+        "for a scraper, not a user: absent without METRICS_TOKEN, else needs it",
+        404,
+    ),
+    ("GET", "/export", "not public: resolves the access context itself (admins); 401 here", 401),
 ];
 
 #[test]

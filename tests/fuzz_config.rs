@@ -38,6 +38,7 @@ const KNOWN: &[&str] = &[
     "PUBLIC_URL",
     "SMTP_URL",
     "MAIL_FROM",
+    "METRICS_TOKEN",
 ];
 
 /// Variables a problem may name although they are unset: what is required.
@@ -135,7 +136,7 @@ fn valid_value(name: &'static str) -> BoxedStrategy<Value> {
         "PGHOST" => pick(&["db.internal", "fd12::1", "[fd12::1]", "ünïcode.example"]),
         "PGUSER" | "PGDATABASE" => pick(&["app", "prices"]),
         "PGPASSWORD" => with_secret(secret()),
-        "JWT_SECRET" => with_secret("[A-Za-z0-9+/]{32,64}"),
+        "JWT_SECRET" | "METRICS_TOKEN" => with_secret("[A-Za-z0-9+/]{32,64}"),
         "COOKIE_SECURE" => pick(&["true", "false", "1", "0", "yes", "no", "TRUE", " no "]),
         "PUBLIC_URL" => pick(&[
             "https://app.marketedge.example",
@@ -167,7 +168,7 @@ fn invalid_value(name: &'static str) -> BoxedStrategy<Value> {
         "DATABASE_URL" | "DATABASE_PRIVATE_URL" | "TEST_DATABASE_URL" => database_url(false),
         "PGHOST" => pick(&["bad host", "a/b", "[::1"]),
         "PGUSER" | "PGDATABASE" => pick(&["with space", "a@b", "x/y"]),
-        "JWT_SECRET" => with_secret(prop_oneof![
+        "JWT_SECRET" | "METRICS_TOKEN" => with_secret(prop_oneof![
             "[A-Za-z0-9]{8,31}",
             "([a-f]{2}){16,20}",
             "(changeme|example|Password|SECRET)[A-Za-z0-9]{30}",
@@ -343,6 +344,12 @@ proptest! {
             Some(_) => {}
             None => prop_assert_eq!(reported("JWT_SECRET"), production),
         }
+        // Optional everywhere, but never weak.
+        match set(&env, "METRICS_TOKEN") {
+            Some(token) if token.len() < 32 => prop_assert!(reported("METRICS_TOKEN")),
+            Some(_) => {}
+            None => prop_assert!(!reported("METRICS_TOKEN")),
+        }
 
         if let Ok(config) = &result {
             check_config(config, &env, app_env)?;
@@ -422,6 +429,10 @@ fn check_config(
         prop_assert_eq!(&config.public_url.value, url.trim().trim_end_matches('/'));
     }
     prop_assert_eq!(config.smtp_url.as_ref().map(|s| s.value.expose()), set(env, "SMTP_URL"));
+    prop_assert_eq!(
+        config.metrics_token.as_ref().map(|s| s.value.expose()),
+        set(env, "METRICS_TOKEN")
+    );
 
     // The database: TEST_DATABASE_URL in test; else DATABASE_URL, Railway's private URL, PG*.
     let database = config.database_url.value.expose();

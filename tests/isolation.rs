@@ -387,7 +387,9 @@ async fn the_platform_setting_unlocks_reading_and_nothing_else(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn invitations_and_support_access_are_walled_like_every_tenant_table(pool: PgPool) {
+async fn invitations_support_access_and_deletion_requests_are_walled_like_every_tenant_table(
+    pool: PgPool,
+) {
     let Tenants { a, b } = fx_two_tenants(&pool).await;
     let (org_a, org_b) = (a.organisation_id.unwrap(), b.organisation_id.unwrap());
     let root = fx_user(&pool, "root@marketedge.example", None).await;
@@ -423,7 +425,17 @@ async fn invitations_and_support_access_are_walled_like_every_tenant_table(pool:
     .await
     .unwrap();
 
-    for table in ["invitations", "support_access"] {
+    sqlx::query(
+        "INSERT INTO organisation_deletion_requests (organisation_id, requested_by, reason, requested_at, expires_at)
+         VALUES ($1, $2, 'Customer asked for erasure', now(), now() + interval '15 minutes')",
+    )
+    .bind(org_b)
+    .bind(root.user_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    for table in ["invitations", "support_access", "organisation_deletion_requests"] {
         let (_, theirs) = as_app(
             &pool,
             Some(org_a),

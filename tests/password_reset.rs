@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
 use common::*;
 use marketedge::model::organisation::MembershipRole;
 use marketedge::server::mail::{self, Transport};
@@ -16,28 +15,6 @@ use sqlx::PgPool;
 
 fn location(answer: &Answer) -> String {
     answer.headers.get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
-}
-
-async fn post_form(app: &Router, path: &str, fields: &[(&str, &str)]) -> Answer {
-    let request = Request::post(path)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
-        .unwrap();
-    send(app, request).await
-}
-
-/// The token in the newest reset email to `email`.
-async fn emailed_token(pool: &PgPool, email: &str) -> String {
-    let body: String = sqlx::query_scalar(
-        "SELECT body_text FROM outbox_emails WHERE to_address = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
-    )
-    .bind(email)
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    let start = body.find("token=").expect("a link with a token") + "token=".len();
-    body[start..].split_whitespace().next().unwrap().to_owned()
 }
 
 #[sqlx::test]

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { openHydrated, signIn } from "../support/actions";
 import { demo } from "../support/demo";
@@ -7,6 +8,9 @@ const PASSWORD = "amber-falcon-harvest-58";
 
 /** A fresh organisation whose admin has joined: every test works on its own, in parallel. */
 async function freshOrganisation(browser: Browser): Promise<{ id: string; name: string; admin: Page; adminEmail: string }> {
+  // Two more browsers and three password hashes before the test's own steps: on two cores under
+  // two workers the whole test measured 30–31 s, the default budget; give it the slow budget.
+  test.slow();
   const suffix = unique();
   const name = `E2E Retail ${suffix}`;
   const adminEmail = `admin-${suffix}@e2e.example`;
@@ -119,5 +123,26 @@ test("support access shows a banner on every page and is written to the organisa
   await expect(page).toHaveURL("/admin");
   await expect(page.getByTestId("support-banner")).toHaveCount(0);
   expect((await callServerFn(page, "organisation_members", {})).status).toBe(403);
+  await admin.context().close();
+});
+
+test("an admin downloads the organisation's data as a ZIP, and the download is in its audit log", async ({ browser }) => {
+  const { admin, adminEmail } = await freshOrganisation(browser);
+  await openHydrated(admin, "/settings/audit");
+  const [download] = await Promise.all([
+    admin.waitForEvent("download"),
+    admin.getByTestId("export-data").click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^marketedge-e2e-retail-.*\.zip$/);
+  const bytes = readFileSync(await download.path());
+  // A ZIP (local file header signature) whose directory names every file.
+  expect([...bytes.subarray(0, 4)]).toEqual([0x50, 0x4b, 0x03, 0x04]);
+  for (const name of ["markets.csv", "observations.csv", "alerts.csv", "audit_log.csv", "members.csv"]) {
+    expect(bytes.includes(name), name).toBe(true);
+  }
+  await openHydrated(admin, "/settings/audit");
+  const log = admin.getByTestId("audit-log");
+  await expect(log).toContainText("data_exported");
+  await expect(log).toContainText(adminEmail);
   await admin.context().close();
 });

@@ -1,13 +1,15 @@
-//! The platform super-admin's console: organisations, support access and the platform audit
-//! log. Every function needs the super-admin role (checked by the platform path or the support
-//! module), and reads across organisations only through the audited platform transaction.
+//! The platform super-admin's console: organisations (and their deletion), support access and
+//! the platform audit log. Every function needs the super-admin role (checked by the platform path
+//! or the support module), and reads across organisations only through the audited platform
+//! transaction.
 
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::admin::{
-    OrganisationDetail, OrganisationPage, OrganisationSort, PlatformAuditPage, SupportBanner,
+    DeletionCounts, DeletionSummary, OrganisationDetail, OrganisationPage, OrganisationSort,
+    PlatformAuditPage, SupportBanner,
 };
 use crate::model::organisation::{Industry, OrganisationStatus, Plan};
 
@@ -122,6 +124,35 @@ pub async fn platform_audit_log(
     guarded(async |ctx, scope| {
         let action = action.unwrap_or_default();
         platform_audit::entries(ctx, &scope.state, &action, organisation_id, after.as_deref()).await
+    })
+    .await
+}
+
+/// Step one of deleting a suspended organisation: records the request (valid 15 minutes, for
+/// this super-admin only) and answers what will be deleted.
+#[server(prefix = "/api", endpoint = "request_organisation_deletion")]
+pub async fn request_organisation_deletion(
+    id: Uuid,
+    reason: String,
+) -> Result<DeletionSummary, AppError> {
+    use crate::server::{admin::deletion, auth::ctx::guarded};
+    guarded(async |ctx, scope| {
+        let address = scope.client_address();
+        deletion::request(ctx, &scope.state, id, &reason, &address).await
+    })
+    .await
+}
+
+/// Step two: deletes the organisation and every row of it, once its name is typed again.
+#[server(prefix = "/api", endpoint = "confirm_organisation_deletion")]
+pub async fn confirm_organisation_deletion(
+    id: Uuid,
+    confirm_name: String,
+) -> Result<DeletionCounts, AppError> {
+    use crate::server::{admin::deletion, auth::ctx::guarded};
+    guarded(async |ctx, scope| {
+        let address = scope.client_address();
+        deletion::confirm(ctx, &scope.state, id, &confirm_name, &address).await
     })
     .await
 }

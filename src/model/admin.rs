@@ -175,6 +175,36 @@ pub struct SupportBanner {
     pub expires_at: String,
 }
 
+/// How long a super-admin has to confirm an organisation's deletion after asking for it.
+pub const DELETION_CONFIRM_MINUTES: i64 = 15;
+
+/// What deleting an organisation removes, counted when the deletion is requested and again as
+/// it happens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionCounts {
+    /// Memberships; each member's account is deleted with it.
+    pub members: i64,
+    pub markets: i64,
+    pub competitors: i64,
+    pub products: i64,
+    pub observations: i64,
+    pub alerts: i64,
+    pub invitations: i64,
+    pub audit_entries: i64,
+}
+
+/// Step one of deleting an organisation: what will go, and until when it may be confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionSummary {
+    pub organisation_id: Uuid,
+    /// The name the super-admin must type to confirm.
+    pub name: String,
+    pub reason: String,
+    pub counts: DeletionCounts,
+    /// RFC 3339, UTC.
+    pub expires_at: String,
+}
+
 /// Checks a reason a super-admin must give (suspension, reactivation, support access).
 pub fn check_reason(field: &str, reason: &str) -> Option<FieldError> {
     let length = reason.trim().chars().count();

@@ -14,6 +14,12 @@ pub fn OrganisationAuditPage() -> impl IntoView {
     let entries = Resource::new(|| (), |_| organisation_audit_log());
     view! {
         <Title text="Audit log"/>
+        <section class="card" aria-labelledby="export-heading">
+            <h2 id="export-heading">"Export your data"</h2>
+            <p class="hint">"Everything your organisation holds — markets, products, competitors, price observations, alerts, people and this audit log — as CSV files in one ZIP. Each download is recorded below."</p>
+            // An ordinary navigation, not the client router's: the answer is a file.
+            <a class="button" href="/export" rel="external" download data-testid="export-data">"Download all data (ZIP)"</a>
+        </section>
         <section class="card" aria-labelledby="audit-heading">
             <h1 id="audit-heading">"Audit log"</h1>
             <p class="hint">"The newest 50 entries: sign-ins, people and role changes, invitations, imports, settings and support access."</p>

@@ -166,6 +166,9 @@ pub struct Config {
     pub smtp_url: Option<Setting<Secret>>,
     /// The `From` of outgoing mail.
     pub mail_from: Setting<String>,
+    /// The bearer token a Prometheus scraper sends to `GET /metrics`; without it the endpoint
+    /// does not exist (metrics describe the whole platform, so they are never public).
+    pub metrics_token: Option<Setting<Secret>>,
 }
 
 impl Config {
@@ -272,6 +275,15 @@ impl Config {
             }
         };
 
+        let metrics_token =
+            var("METRICS_TOKEN").and_then(|token| match weak_secret_reason(&token) {
+                Some(reason) => {
+                    problems.push(ConfigProblem { variable: "METRICS_TOKEN", message: reason });
+                    None
+                }
+                None => Some(Setting::new(Secret(token), Source::Env("METRICS_TOKEN"))),
+            });
+
         match (database_url, token_secret) {
             (Some(database_url), Some(token_secret)) if problems.is_empty() => Ok(Config {
                 app_env,
@@ -300,6 +312,7 @@ impl Config {
                 public_url,
                 smtp_url,
                 mail_from,
+                metrics_token,
             }),
             _ => Err(ConfigErrors(problems)),
         }
@@ -373,6 +386,14 @@ impl Config {
                 }
             },
             ("MAIL_FROM", self.mail_from.value.clone(), self.mail_from.source.to_string()),
+            match &self.metrics_token {
+                Some(token) => (
+                    "METRICS_TOKEN",
+                    format!("**** ({} bytes)", token.value.expose().len()),
+                    token.source.to_string(),
+                ),
+                None => ("METRICS_TOKEN", "(not set: no /metrics)".into(), "default".into()),
+            },
         ]
     }
 }
@@ -911,6 +932,16 @@ mod tests {
     }
 
     #[test]
+    fn the_metrics_endpoint_is_off_until_a_strong_token_is_set() {
+        assert!(resolve(&[]).unwrap().metrics_token.is_none());
+        let token = "Kp4vR8mZ2xQ7nW1cT5yB9hL3dF6gJ0sA";
+        let config = resolve(&[("METRICS_TOKEN", token)]).unwrap();
+        assert_eq!(config.metrics_token.unwrap().value.expose(), token);
+        let errors = resolve(&[("METRICS_TOKEN", "metrics")]).unwrap_err();
+        assert_eq!(problem_variables(errors), vec!["METRICS_TOKEN"]);
+    }
+
+    #[test]
     fn mail_settings_are_validated_and_masked() {
         let config =
             resolve(&[("SMTP_URL", "smtps://mailer:s3cr3tpass@smtp.example:465")]).unwrap();
@@ -928,11 +959,13 @@ mod tests {
         let config = resolve(&[
             ("DATABASE_URL", "postgres://app:hunter2hunter2@db:5432/prices"),
             ("JWT_SECRET", GOOD_SECRET),
+            ("METRICS_TOKEN", "Kp4vR8mZ2xQ7nW1cT5yB9hL3dF6gJ0sA"),
         ])
         .unwrap();
         let printed = format!("{:?} {:?}", config.describe(), config);
         assert!(!printed.contains("hunter2"), "{printed}");
         assert!(!printed.contains(GOOD_SECRET), "{printed}");
+        assert!(!printed.contains("Kp4vR8mZ2xQ7nW1cT5yB9hL3dF6gJ0sA"), "{printed}");
         assert!(printed.contains("postgres://app:****@db:5432/prices"), "{printed}");
     }
 }

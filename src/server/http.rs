@@ -15,7 +15,7 @@ use crate::app::{shell, App};
 use crate::server::auth::{ctx, session};
 use crate::server::routes::{invitation, reset, sign_in, token};
 use crate::server::state::AppState;
-use crate::server::{health, openapi, request_id, security, wire};
+use crate::server::{export, health, metrics, openapi, request_id, security, wire};
 
 /// Largest request body accepted: forms and server-function arguments are small.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -79,7 +79,7 @@ pub fn router(state: AppState) -> Router {
 
     let sessions = session::layer(session::store(state.pool.clone()), &state.config);
 
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/login", post(sign_in::sign_in))
@@ -89,14 +89,25 @@ pub fn router(state: AppState) -> Router {
         .route("/accept-invitation", post(invitation::accept_invitation))
         .route("/api/v1/token", post(token::issue_token))
         .route("/api/openapi.json", get(openapi::serve))
+        .route("/metrics", get(metrics::serve))
+        .route("/export", get(export::download))
         .leptos_routes_with_context(&state, routes, security::provide_page_nonce, {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
         })
         .fallback_service(static_files(&state))
         .layer(sessions)
-        .layer(request_layers)
-        .with_state(state)
+        .layer(request_layers);
+    // Outermost, so every answer is counted, the middleware's own refusals included. Added per
+    // route by `Router::layer`, so it sees the route's pattern.
+    let app = match state.config.metrics_token {
+        Some(_) => {
+            metrics::install();
+            app.layer(axum::middleware::from_fn(metrics::track))
+        }
+        None => app,
+    };
+    app.with_state(state)
 }
 
 /// The site's files (the hydration bundle, styles, public assets), precompressed where a `.br` or

@@ -11,10 +11,12 @@ pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 tokio::task_local! {
     static CURRENT: String;
+    static SPAN: tracing::Span;
 }
 
 /// Makes the request's id readable from anywhere in the request's task (server functions,
-/// error conversions) through [`current`].
+/// error conversions) through [`current`], and its log span through [`span`]. Runs just inside
+/// the trace layer, where the current span is the request's.
 pub async fn scope(request: Request, next: Next) -> Response {
     let id = request
         .headers()
@@ -22,7 +24,24 @@ pub async fn scope(request: Request, next: Next) -> Response {
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    CURRENT.scope(id, next.run(request)).await
+    let span = tracing::Span::current();
+    CURRENT.scope(id, SPAN.scope(span, next.run(request))).await
+}
+
+/// The request's own span. Deeper code runs inside other spans (a server function's, the
+/// database's), so `Span::current()` there is not the one whose fields each line of the request
+/// carries.
+pub fn span() -> Option<tracing::Span> {
+    SPAN.try_with(tracing::Span::clone).ok()
+}
+
+/// Adds who the request is for to every later log line of it (fields declared in http.rs).
+pub fn record_identity(user_id: uuid::Uuid, organisation_id: Option<uuid::Uuid>) {
+    let Some(span) = span() else { return };
+    span.record("user_id", tracing::field::display(user_id));
+    if let Some(organisation) = organisation_id {
+        span.record("organisation_id", tracing::field::display(organisation));
+    }
 }
 
 /// The id of the request being handled, if called inside one.

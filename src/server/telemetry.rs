@@ -6,6 +6,8 @@
 //! Nothing secret is logged: requests are logged by method and path (never the query string, a
 //! header or a body), and errors by their own text, which never carries a credential.
 
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
 /// How log lines are written.
@@ -38,17 +40,34 @@ impl LogFormat {
 pub fn init() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("marketedge=info,tower_http=info,warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let format = LogFormat::from_env(|name| std::env::var(name).ok());
     // `try_init` so tests that build several routers in one process don't panic.
-    let _ = match LogFormat::from_env(|name| std::env::var(name).ok()) {
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .try_init(),
-        LogFormat::Text => builder.try_init(),
-    };
+    let _ = subscriber(format, filter, std::io::stdout).try_init();
+}
+
+/// The subscriber of every MarketEdge process, writing to `writer`; public so a test can capture
+/// exactly what production writes (tests/log_secrets.rs).
+pub fn subscriber<W>(
+    format: LogFormat,
+    filter: EnvFilter,
+    writer: W,
+) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(writer);
+    match format {
+        LogFormat::Json => Box::new(
+            builder
+                .json()
+                .flatten_event(true)
+                .with_current_span(true)
+                .with_span_list(false)
+                .finish(),
+        ),
+        LogFormat::Text => Box::new(builder.finish()),
+    }
 }
 
 #[cfg(test)]

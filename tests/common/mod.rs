@@ -275,3 +275,28 @@ pub enum Credential<'a> {
 pub async fn whoami(app: &Router, credential: Credential<'_>) -> Answer {
     call_as(app, "/api/signed_in_user", "", credential).await
 }
+
+/// Posts a plain form the way a browser does (same-origin), as the sign-in, reset and invitation
+/// pages post theirs.
+pub async fn post_form(app: &Router, path: &str, fields: &[(&str, &str)]) -> Answer {
+    let request = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
+        .unwrap();
+    send(app, request).await
+}
+
+/// The token in the link of the newest email to `email` (an invitation or a reset link).
+pub async fn emailed_token(pool: &PgPool, email: &str) -> String {
+    let body: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox_emails WHERE to_address = $1
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let start = body.find("token=").expect("a link with a token") + "token=".len();
+    body[start..].split_whitespace().next().unwrap().to_owned()
+}

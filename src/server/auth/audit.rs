@@ -43,6 +43,12 @@ pub enum AuditAction {
     CompetitorSaved,
     CompetitorArchived,
     AlertThresholdChanged,
+    /// An organisation's data was downloaded as a ZIP of CSV files.
+    DataExported,
+    /// Step one of an organisation's deletion: a super-admin asked for it.
+    OrganisationDeletionRequested,
+    /// Step two: the organisation and every row of it were deleted (platform trail only).
+    OrganisationDeleted,
 }
 
 /// One event: who did it, to what, from where.

@@ -193,11 +193,7 @@ async fn run_guarded<T>(
     };
     let ctx = scope.ctx().await?;
     // Every log line of the request from here on says who it was for (telemetry.rs).
-    let span = tracing::Span::current();
-    span.record("user_id", tracing::field::display(ctx.user_id()));
-    if let Some(organisation) = ctx.organisation_id() {
-        span.record("organisation_id", tracing::field::display(organisation));
-    }
+    crate::server::request_id::record_identity(ctx.user_id(), ctx.organisation_id());
     support::record_action(&ctx, &scope.state, scope.path(), &scope.client_address()).await?;
     let _turn = match (claimed, ctx.organisation_id()) {
         (None, Some(organisation)) => Some(scope.state.fair_share.enter(organisation).await?),

@@ -38,10 +38,30 @@ pub async fn begin_scoped(
     pool: &PgPool,
     organisation_id: Uuid,
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    begin_scoped_as(pool, organisation_id, Begin::ReadWrite).await
+}
+
+/// How a scoped transaction begins.
+#[derive(Debug, Clone, Copy)]
+enum Begin {
+    ReadWrite,
+    /// Read-only, one snapshot for every statement (a consistent export).
+    Snapshot,
+}
+
+async fn begin_scoped_as(
+    pool: &PgPool,
+    organisation_id: Uuid,
+    begin: Begin,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let begin = match begin {
+        Begin::ReadWrite => "BEGIN",
+        Begin::Snapshot => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    };
     // Formatting a value into SQL is safe here only because it is a `Uuid`: its text form is
     // hex digits and hyphens, nothing that could end the string literal.
     let organisation_id: Uuid = organisation_id;
-    let statement = format!("BEGIN; SELECT set_config('app.org_id', '{organisation_id}', true)");
+    let statement = format!("{begin}; SELECT set_config('app.org_id', '{organisation_id}', true)");
     crate::server::db::begin_with(pool, Some(statement)).await
 }
 
@@ -67,6 +87,14 @@ impl TenantTx {
     pub async fn begin(ctx: &Ctx, pool: &PgPool) -> Result<TenantTx, AppError> {
         let organisation_id = ctx.organisation_id().ok_or(AppError::Forbidden)?;
         let tx = begin_scoped(pool, organisation_id).await?;
+        Ok(TenantTx { tx, organisation_id })
+    }
+
+    /// A read-only transaction for the context's organisation in which every statement sees the
+    /// same moment, however long the reading takes.
+    pub async fn begin_snapshot(ctx: &Ctx, pool: &PgPool) -> Result<TenantTx, AppError> {
+        let organisation_id = ctx.organisation_id().ok_or(AppError::Forbidden)?;
+        let tx = begin_scoped_as(pool, organisation_id, Begin::Snapshot).await?;
         Ok(TenantTx { tx, organisation_id })
     }
 

@@ -30,12 +30,13 @@ pub struct NewObservation {
 }
 
 /// Compares the new observation with the competitor's previous one for the product and
-/// inserts the alerts it calls for, in the caller's transaction.
+/// inserts the alerts it calls for, in the caller's transaction. Returns how many it raised, for
+/// the caller to count once the transaction has committed.
 pub async fn evaluate(
     tx: &mut TenantTx,
     new: &NewObservation,
     now: OffsetDateTime,
-) -> Result<(), AppError> {
+) -> Result<u64, AppError> {
     let organisation_id = tx.organisation_id();
     let previous = sqlx::query!(
         "SELECT price, is_promotion FROM price_observations
@@ -82,6 +83,7 @@ pub async fn evaluate(
             None,
         ));
     }
+    let count = raised.len() as u64;
     for (kind, severity, previous_price, change) in raised {
         sqlx::query!(
             "INSERT INTO alerts (organisation_id, id, market_id, competitor_id, product_id, observation_id,
@@ -103,7 +105,7 @@ pub async fn evaluate(
         .execute(tx.connection())
         .await?;
     }
-    Ok(())
+    Ok(count)
 }
 
 /// The newest alerts (200 at most), open ones only unless `include_resolved`, optionally of

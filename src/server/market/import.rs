@@ -18,6 +18,7 @@ use crate::server::csv_file::{self, problem};
 use crate::server::db::tenant::TenantTx;
 use crate::server::market::analysis::market_currency;
 use crate::server::market::observations::{self, Checked, ObservationInput};
+use crate::server::metrics;
 use crate::server::state::AppState;
 
 use crate::model::market::IMPORT_MAX_ROWS as MAX_ROWS;
@@ -149,10 +150,13 @@ pub async fn run(
     if !problems.is_empty() || !commit {
         return Ok(ImportReport { rows: count, problems, imported: false });
     }
+    let mut alerts_raised = 0;
     for (input, checked) in &valid {
-        observations::insert(&mut tx, ctx, market_id, input, checked, now).await?;
+        alerts_raised +=
+            observations::insert(&mut tx, ctx, market_id, input, checked, now).await?.alerts_raised;
     }
     tx.commit().await?;
+    metrics::alerts_created(alerts_raised);
     Ok(ImportReport { rows: count, problems, imported: true })
 }
 

@@ -14,6 +14,7 @@ use crate::server::db::tenant::TenantTx;
 use crate::server::market::alerts;
 use crate::server::market::analysis::market_currency;
 use crate::server::market::markets::check_currency;
+use crate::server::metrics;
 use crate::server::state::AppState;
 use crate::server::{parse_page_cursor, rfc3339};
 
@@ -129,6 +130,13 @@ pub fn validate(
     }
 }
 
+/// An observation stored in a transaction not yet committed.
+pub struct Stored {
+    pub id: Uuid,
+    /// Alerts it raised; counted in the metrics only after the commit.
+    pub alerts_raised: u64,
+}
+
 /// Stores one observation in the transaction (its competitor and product must belong to
 /// `market_id`, else 404) and raises the alerts it calls for.
 pub async fn insert(
@@ -138,7 +146,7 @@ pub async fn insert(
     input: &ObservationInput<'_>,
     checked: &Checked,
     now: OffsetDateTime,
-) -> Result<Uuid, AppError> {
+) -> Result<Stored, AppError> {
     let organisation_id = tx.organisation_id();
     let belongs = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM competitors c JOIN products p
@@ -185,8 +193,8 @@ pub async fn insert(
         observed_at: checked.observed_at,
         is_promotion: input.is_promotion,
     };
-    alerts::evaluate(tx, &new, now).await?;
-    Ok(id)
+    let alerts_raised = alerts::evaluate(tx, &new, now).await?;
+    Ok(Stored { id, alerts_raised })
 }
 
 /// Records one observation. Analysts and admins.
@@ -200,9 +208,10 @@ pub async fn record(
     let now = state.clock.now();
     let checked = validate(&input, now).map_err(|fields| AppError::Validation { fields })?;
     let mut tx = TenantTx::begin(ctx, &state.pool).await?;
-    let id = insert(&mut tx, ctx, market_id, &input, &checked, now).await?;
+    let stored = insert(&mut tx, ctx, market_id, &input, &checked, now).await?;
     tx.commit().await?;
-    Ok(id)
+    metrics::alerts_created(stored.alerts_raised);
+    Ok(stored.id)
 }
 
 /// A market's observations, newest first, optionally for one competitor or product.

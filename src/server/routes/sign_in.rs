@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::server::auth::audit::{self, AuditAction, AuditEvent};
 use crate::server::auth::login::{self, LoginError};
 use crate::server::auth::session;
+use crate::server::metrics::{self, Channel};
 use crate::server::routes::{client_address, sign_in_and_go};
 use crate::server::state::AppState;
 
@@ -63,8 +64,14 @@ pub async fn sign_in(
         Ok(account) => {
             sign_in_and_go(&state, &parts, &session, &account, safe_next(&form.next)).await
         }
-        Err(LoginError::InvalidCredentials) => back_to_login("credentials", &form.next),
-        Err(LoginError::Locked { .. }) => back_to_login("locked", &form.next),
+        Err(LoginError::InvalidCredentials) => {
+            metrics::login_failed(Channel::Browser);
+            back_to_login("credentials", &form.next)
+        }
+        Err(LoginError::Locked { .. }) => {
+            metrics::login_throttled(Channel::Browser);
+            back_to_login("locked", &form.next)
+        }
         Err(LoginError::OrganisationSuspended) => back_to_login("suspended", &form.next),
         Err(LoginError::Internal(error)) => AppError::internal(error).into_response(),
     }

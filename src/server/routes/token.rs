@@ -21,6 +21,7 @@ use crate::server::auth::audit::{self, AuditAction, AuditEvent};
 use crate::server::auth::jwt::{AccessClaims, ACCESS_TOKEN_SECONDS};
 use crate::server::auth::login::{self, Account, LoginError, Standing};
 use crate::server::auth::refresh::{self, Redeemed};
+use crate::server::metrics::{self, Channel};
 use crate::server::routes::client_address;
 use crate::server::state::AppState;
 
@@ -93,8 +94,12 @@ pub async fn issue_token(State(state): State<AppState>, parts: Parts, body: Byte
         TokenRequest::Password { email, password } => {
             match login::authenticate(&state.pool, &email, &password, &address, now).await {
                 Ok(account) => (account, None),
-                Err(LoginError::InvalidCredentials) => return invalid_grant(),
+                Err(LoginError::InvalidCredentials) => {
+                    metrics::login_failed(Channel::Api);
+                    return invalid_grant();
+                }
                 Err(LoginError::Locked { until }) => {
+                    metrics::login_throttled(Channel::Api);
                     let mut response = refuse(
                         StatusCode::TOO_MANY_REQUESTS,
                         "temporarily_unavailable",

@@ -1,0 +1,351 @@
+//! The organisation's data export (`GET /export`): a ZIP of CSV files holding every row of the
+//! organisation and nothing of any other, whose observations file imports back unchanged; only
+//! admins (and super-admins through support access) may download it, and every download is
+//! audited.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use common::*;
+use http_body_util::BodyExt;
+use marketedge::model::organisation::MembershipRole;
+use serde_json::Value;
+use sqlx::PgPool;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+fn form(fields: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(fields).unwrap()
+}
+
+/// An organisation with a signed-in admin and analyst.
+struct Org {
+    id: Uuid,
+    admin: FxUser,
+    admin_cookie: String,
+    analyst_cookie: String,
+    viewer_cookie: String,
+}
+
+async fn fx_org(pool: &PgPool, app: &Router, domain: &str) -> Org {
+    let admin = fx_user(pool, &format!("admin@{domain}"), Some(MembershipRole::Admin)).await;
+    let id = admin.organisation_id.unwrap();
+    let analyst = fx_member(pool, id, &format!("analyst@{domain}"), MembershipRole::Analyst).await;
+    let viewer = fx_member(pool, id, &format!("viewer@{domain}"), MembershipRole::Viewer).await;
+    Org {
+        id,
+        admin_cookie: signed_in(app, &admin.email, &admin.password).await,
+        analyst_cookie: signed_in(app, &analyst.email, &analyst.password).await,
+        viewer_cookie: signed_in(app, &viewer.email, &viewer.password).await,
+        admin,
+    }
+}
+
+async fn ok(app: &Router, cookie: &str, path: &str, fields: &[(&str, &str)]) -> Value {
+    let answer = call_as(app, path, &form(fields), Credential::Cookie(cookie)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.body);
+    answer.json()
+}
+
+/// A market on the gym template (its products) with the named competitors; returns its id.
+async fn market(app: &Router, org: &Org, name: &str, competitors: &[&str]) -> String {
+    let fields =
+        [("name", name), ("region", "North"), ("currency", "eur"), ("adopt_template", "true")];
+    let market = ok(app, &org.admin_cookie, "/api/create_market", &fields).await;
+    let market = market.as_str().unwrap().to_owned();
+    for competitor in competitors {
+        let fields = [
+            ("market_id", market.as_str()),
+            ("name", competitor),
+            ("business_type", "Gym"),
+            ("website", "https://competitor.example"),
+            ("locations", "High Street, \"Unit 4\""),
+            ("priority", "2"),
+            ("market_share_pct", "12.5"),
+            ("description", "Line one\nline two"),
+        ];
+        ok(app, &org.analyst_cookie, "/api/save_competitor", &fields).await;
+    }
+    market
+}
+
+async fn import(app: &Router, org: &Org, market: &str, csv: &str) -> Value {
+    let fields = [("market_id", market), ("csv", csv), ("commit", "true")];
+    ok(app, &org.analyst_cookie, "/api/import_observations", &fields).await
+}
+
+fn day(days_ago: i64) -> String {
+    (time::OffsetDateTime::now_utc() - time::Duration::days(days_ago)).date().to_string()
+}
+
+/// Downloads the export with `credential`: the answer's status, headers and bytes.
+async fn download(
+    app: &Router,
+    cookie: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let mut request = Request::get("/export");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.expect("the download completes").to_bytes();
+    (status, headers, bytes.to_vec())
+}
+
+/// One CSV file of the archive.
+struct CsvFile {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    text: String,
+}
+
+/// The archive's files by name (read with the `zip` crate, which did not write it).
+fn unzip(bytes: &[u8]) -> BTreeMap<String, CsvFile> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a valid ZIP");
+    let mut files = BTreeMap::new();
+    for index in 0..archive.len() {
+        let mut file = archive.by_index(index).unwrap();
+        let mut text = String::new();
+        file.read_to_string(&mut text).expect("the entry's CRC checks out");
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().iter().map(str::to_owned).collect();
+        let rows = reader
+            .records()
+            .map(|record| record.unwrap().iter().map(str::to_owned).collect())
+            .collect();
+        files.insert(file.name().unwrap().into_owned(), CsvFile { header, rows, text });
+    }
+    files
+}
+
+fn column(file: &CsvFile, name: &str) -> Vec<String> {
+    let at =
+        file.header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    file.rows.iter().map(|row| row[at].clone()).collect()
+}
+
+async fn ids(pool: &PgPool, table: &str, organisation: Uuid) -> BTreeSet<String> {
+    sqlx::query_scalar::<_, Uuid>(&format!("SELECT id FROM {table} WHERE organisation_id = $1"))
+        .bind(organisation)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|id| id.to_string())
+        .collect()
+}
+
+/// The observations of a market as comparable values (names, not ids): one record per row.
+async fn observations_of(pool: &PgPool, market: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT (c.name, p.name, o.price, o.currency, o.observed_at, o.source, o.is_promotion,
+                 o.promotion_details)::text
+         FROM price_observations o
+         JOIN competitors c ON c.organisation_id = o.organisation_id AND c.id = o.competitor_id
+         JOIN products p ON p.organisation_id = o.organisation_id AND p.id = o.product_id
+         WHERE o.market_id = $1::uuid ORDER BY 1",
+    )
+    .bind(market)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test]
+async fn an_export_holds_every_row_of_the_organisation_and_nothing_of_another(pool: PgPool) {
+    let app = fx_app(pool.clone());
+    let a = fx_org(&pool, &app, "a.example").await;
+    let b = fx_org(&pool, &app, "b.example").await;
+    let riverside = market(&app, &a, "Riverside", &["Alpha", "Beta, \"The Gym\""]).await;
+    let other = market(&app, &b, "Secret Harbour", &["Gamma Only-In-B"]).await;
+    let a_file = format!(
+        "competitor,product,price,observed_at,source,promotion,promotion_details\n\
+         Alpha,Day pass,12.00,{d3}T09:15,website,no,\n\
+         \"Beta, \"\"The Gym\"\"\",Day pass,13.5,{d3},\"flyer, door\",yes,\"2 for 1, weekdays\"\n\
+         Alpha,Day pass,15.00,{d2},website,no,\n\
+         Alpha,Monthly membership,39.99,{d1}T18:45,phone,no,\n",
+        d3 = day(3),
+        d2 = day(2),
+        d1 = day(1)
+    );
+    assert_eq!(import(&app, &a, &riverside, &a_file).await["imported"], true);
+    let b_file = format!(
+        "competitor,product,price,observed_at,source\nGamma Only-In-B,Day pass,77.77,{},b-private-source\n",
+        day(1)
+    );
+    assert_eq!(import(&app, &b, &other, &b_file).await["imported"], true);
+
+    let (status, headers, bytes) = download(&app, Some(&a.admin_cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+    assert_eq!(headers["content-type"], "application/zip");
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment; filename=\"marketedge-org-"), "{disposition}");
+    assert_eq!(headers["cache-control"], "no-store");
+    let files = unzip(&bytes);
+    assert_eq!(
+        files.keys().map(String::as_str).collect::<Vec<_>>(),
+        [
+            "alerts.csv",
+            "audit_log.csv",
+            "competitors.csv",
+            "markets.csv",
+            "members.csv",
+            "observations.csv",
+            "products.csv",
+        ]
+    );
+
+    // Every row of the organisation, by id, and no other.
+    for (file, table) in [
+        ("markets.csv", "markets"),
+        ("products.csv", "products"),
+        ("competitors.csv", "competitors"),
+        ("observations.csv", "price_observations"),
+        ("alerts.csv", "alerts"),
+        ("audit_log.csv", "audit_log"),
+    ] {
+        let exported: BTreeSet<String> = column(&files[file], "id").into_iter().collect();
+        assert_eq!(exported, ids(&pool, table, a.id).await, "{file}");
+        assert_eq!(exported.len(), files[file].rows.len(), "{file}: no row twice");
+        assert!(!exported.is_empty(), "{file} has rows to compare");
+    }
+    let members: BTreeSet<String> = column(&files["members.csv"], "email").into_iter().collect();
+    assert_eq!(
+        members,
+        ["admin@a.example", "analyst@a.example", "viewer@a.example"].map(String::from).into()
+    );
+    // Nothing of the other organisation anywhere, in any cell.
+    let b_markers = [
+        b.id.to_string(),
+        other.clone(),
+        "Secret Harbour".into(),
+        "Gamma Only-In-B".into(),
+        "b-private-source".into(),
+        "77.77".into(),
+        "b.example".into(),
+    ];
+    for (name, CsvFile { text, .. }) in &files {
+        for marker in &b_markers {
+            assert!(!text.contains(marker.as_str()), "{name} contains {marker}");
+        }
+    }
+    // Quoting survives: commas, quotes and line breaks come back as they were stored.
+    assert!(column(&files["competitors.csv"], "name").contains(&"Beta, \"The Gym\"".to_owned()));
+    assert!(
+        column(&files["competitors.csv"], "description").contains(&"Line one\nline two".to_owned())
+    );
+    // The alerts the import raised (a promotion, a 25 % increase) are there with their numbers.
+    let kinds: BTreeSet<String> = column(&files["alerts.csv"], "kind").into_iter().collect();
+    assert_eq!(kinds, ["price_increase", "promotion"].map(String::from).into());
+
+    // The export is in the organisation's audit log, by the admin, and in the exported log too
+    // (it is recorded before the snapshot is taken).
+    let exported: Vec<(Option<Uuid>, String)> = sqlx::query_as(
+        "SELECT actor_user_id, subject FROM audit_log WHERE organisation_id = $1 AND action = 'data_exported'",
+    )
+    .bind(a.id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(exported.len(), 1);
+    assert_eq!(exported[0].0, Some(a.admin.user_id));
+    assert!(column(&files["audit_log.csv"], "action").contains(&"data_exported".to_owned()));
+    let b_exports: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE organisation_id = $1 AND action = 'data_exported'",
+    )
+    .bind(b.id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(b_exports, 0);
+
+    // The observations file imports back unchanged into a market with the same names.
+    let lakeside = market(&app, &a, "Lakeside", &["Alpha", "Beta, \"The Gym\""]).await;
+    let observations = &files["observations.csv"].text;
+    let report = import(&app, &a, &lakeside, observations).await;
+    assert_eq!(
+        (report["imported"].as_bool(), report["rows"].as_i64()),
+        (Some(true), Some(4)),
+        "{report}"
+    );
+    let original = observations_of(&pool, &riverside).await;
+    assert_eq!(original.len(), 4);
+    assert_eq!(observations_of(&pool, &lakeside).await, original);
+}
+
+#[sqlx::test]
+async fn only_admins_export_and_a_super_admin_only_through_support_access(pool: PgPool) {
+    let app = fx_app(pool.clone());
+    let a = fx_org(&pool, &app, "a.example").await;
+    let root = fx_user(&pool, "root@marketedge.example", None).await;
+    let root_cookie = signed_in(&app, &root.email, &root.password).await;
+    let audited = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM audit_log WHERE action = 'data_exported'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+
+    assert_eq!(download(&app, None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(download(&app, Some(&a.analyst_cookie)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(download(&app, Some(&a.viewer_cookie)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        download(&app, Some(&root_cookie)).await.0,
+        StatusCode::FORBIDDEN,
+        "no organisation without support access"
+    );
+    assert_eq!(audited().await, 0, "a refused export records nothing");
+
+    let fields = [
+        ("organisation_id", a.id.to_string()),
+        ("reason", "Ticket 5120: export before closing".to_owned()),
+        ("minutes", "15".to_owned()),
+    ];
+    let entered = call_as(
+        &app,
+        "/api/enter_support",
+        &serde_urlencoded::to_string(fields).unwrap(),
+        Credential::Cookie(&root_cookie),
+    )
+    .await;
+    assert_eq!(entered.status, StatusCode::OK, "{}", entered.body);
+    let (status, _, bytes) = download(&app, Some(&root_cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    let members: BTreeSet<String> =
+        column(&unzip(&bytes)["members.csv"], "email").into_iter().collect();
+    assert!(members.contains("admin@a.example"), "{members:?}");
+
+    // Recorded in the organisation's log as support work and as an export, and in the platform's.
+    let tenant: Vec<(String, Option<Uuid>, Value)> = sqlx::query_as(
+        "SELECT action::text, actor_user_id, detail FROM audit_log
+         WHERE organisation_id = $1 AND action IN ('support_action', 'data_exported') ORDER BY occurred_at, id",
+    )
+    .bind(a.id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(tenant.iter().all(|(_, actor, _)| *actor == Some(root.user_id)), "{tenant:?}");
+    assert!(tenant.iter().any(|(action, _, _)| action == "support_action"));
+    let export =
+        tenant.iter().find(|(action, _, _)| action == "data_exported").expect("the export");
+    assert!(export.2.get("support_access").is_some(), "{:?}", export.2);
+    let platform: Vec<Value> = sqlx::query_scalar(
+        "SELECT detail FROM platform_audit_log WHERE action = 'data_exported' AND actor_user_id = $1",
+    )
+    .bind(root.user_id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(platform.len(), 1);
+    assert_eq!(platform[0]["organisation"], a.id.to_string());
+}
