@@ -78,14 +78,16 @@ pub fn AdminOrganisationPage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
+                        // Each part erased to `AnyView`: nested as one static type, the page's
+                        // view is too deep for rustc's query limit in the release bundle.
                         Ok(organisation) => view! {
-                            <Facts organisation=organisation.clone()/>
-                            <EditForm organisation=organisation.clone() update/>
-                            <StatusForm organisation=organisation.clone() status/>
-                            <SupportForm organisation=organisation.clone()/>
+                            {view! { <Facts organisation=organisation.clone()/> }.into_any()}
+                            {view! { <EditForm organisation=organisation.clone() update/> }.into_any()}
+                            {view! { <StatusForm organisation=organisation.clone() status/> }.into_any()}
+                            {view! { <SupportForm organisation=organisation.clone()/> }.into_any()}
                             {(organisation.status == OrganisationStatus::Suspended).then(|| view! {
                                 <DeletionForm organisation=organisation.clone() deleted/>
-                            })}
+                            }.into_any())}
                         }.into_any(),
                         Err(error) => load_error(error, "/admin"),
                     }
