@@ -177,6 +177,8 @@ async fn metrics_are_protected_and_count_what_operators_watch(pool: PgPool) {
         sqlx::query_scalar("SELECT count(*) FROM alerts").fetch_one(&pool).await.unwrap();
     assert_eq!(raised, 1);
 
+    get(&app, &format!("/markets/{market}")).await;
+
     let after = metrics(&app).await;
     assert_eq!(value(&after, healthz) - value(&before, healthz), 3.0, "{after}");
     let duration = "marketedge_http_request_duration_seconds_count{method=\"GET\",route=\"/healthz\",status=\"200\"}";
@@ -189,6 +191,17 @@ async fn metrics_are_protected_and_count_what_operators_watch(pool: PgPool) {
     );
     assert!(!after.contains("no-such-page-4711"), "raw paths never become labels");
     assert!(after.contains("route=\"/login\""), "{after}");
+    // A server function is labelled by its own path, a page by its route pattern.
+    assert!(
+        after.contains(
+            "marketedge_http_requests_total{method=\"POST\",route=\"/api/create_market\",status=\"200\"}"
+        ),
+        "{after}"
+    );
+    assert!(
+        after.contains("route=\"/markets/:id\"") || after.contains("route=\"/markets/{id}\""),
+        "{after}"
+    );
 
     let failures = "marketedge_login_failures_total{channel=\"browser\"}";
     let throttled = "marketedge_logins_throttled_total{channel=\"browser\"}";
