@@ -146,3 +146,30 @@ test("an admin downloads the organisation's data as a ZIP, and the download is i
   await expect(log).toContainText(adminEmail);
   await admin.context().close();
 });
+
+test("a super-admin deletes a suspended organisation in two steps, confirmed by typing its name", async ({ page, browser }) => {
+  const { id, name, admin } = await freshOrganisation(browser);
+  await admin.context().close();
+  await signIn(page, demo.superAdmin.email, demo.superAdmin.password);
+  const reason = "E2E: the customer asked for erasure";
+  const suspended = await callServerFn(page, "set_organisation_status", { id, status: "suspended", reason });
+  expect(suspended.status).toBe(200);
+
+  await openHydrated(page, `/admin/organisations/${id}`);
+  await page.getByLabel("Reason (recorded in the audit logs)").fill(reason);
+  await page.getByTestId("request-deletion").click();
+  // Step one shows what will go and offers the export before anything is deleted.
+  await expect(page.getByTestId("deletion-summary")).toContainText("Members");
+  await expect(page.getByTestId("export-before-deletion")).toBeVisible();
+
+  const confirmName = page.getByLabel(/Type the organisation's name/);
+  await confirmName.fill(`${name} (not quite)`);
+  await page.getByTestId("confirm-deletion").click();
+  await expect(page.getByText("Type the organisation's name exactly")).toBeVisible();
+  expect((await callServerFn(page, "admin_organisation", { id })).status).toBe(200);
+
+  await confirmName.fill(name);
+  await page.getByTestId("confirm-deletion").click();
+  await expect(page.getByTestId("organisation-deleted")).toContainText(`${name} was deleted`);
+  expect((await callServerFn(page, "admin_organisation", { id })).status).toBe(404);
+});
