@@ -349,3 +349,44 @@ async fn only_admins_export_and_a_super_admin_only_through_support_access(pool: 
     assert_eq!(platform.len(), 1);
     assert_eq!(platform[0]["organisation"], a.id.to_string());
 }
+
+#[sqlx::test]
+async fn an_export_is_streamed_in_pieces_not_built_whole(pool: PgPool) {
+    let app = fx_app(pool.clone());
+    let a = fx_org(&pool, &app, "a.example").await;
+    let riverside = market(&app, &a, "Riverside", &["Alpha"]).await;
+    // Enough rows that even compressed the archive is several times the 64 KiB pipe it is
+    // written through (inserted directly: the importer takes 5,000 rows a file).
+    sqlx::query(
+        "INSERT INTO price_observations (organisation_id, id, market_id, competitor_id, product_id,
+             price, currency, observed_at, source, created_at)
+         SELECT c.organisation_id, gen_random_uuid(), c.market_id, c.id, p.id,
+                (n % 997) + 0.01 * (n % 89), 'EUR', now() - n * interval '1 minute',
+                md5(n::text), now()
+         FROM competitors c JOIN products p ON p.market_id = c.market_id,
+              generate_series(1, 20000) AS n
+         WHERE c.market_id = $1::uuid AND p.name = 'Day pass'",
+    )
+    .bind(&riverside)
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let request = Request::get("/export").header("cookie", &a.admin_cookie);
+    let response = app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers().get("content-length").is_none(),
+        "the length is not known in advance: the archive is not built before it is sent"
+    );
+    let mut body = response.into_body();
+    let (mut frames, mut bytes) = (0, Vec::new());
+    while let Some(frame) = body.frame().await {
+        let data = frame.expect("the stream completes").into_data().unwrap_or_default();
+        frames += 1;
+        bytes.extend_from_slice(&data);
+    }
+    assert!(bytes.len() > 4 * 64 * 1024, "a large archive: {} bytes", bytes.len());
+    assert!(frames > 4, "sent in pieces as it is written: {frames} frames");
+    assert_eq!(unzip(&bytes)["observations.csv"].rows.len(), 20_000);
+}

@@ -114,26 +114,14 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
-/// The route a request matched. Server functions share one catch-all route, so theirs is the
-/// function's own path (a fixed, registered set); anything unmatched — static files and unknown
+/// The route a request matched: the router's pattern (every server function is registered as a
+/// route of its own path, so theirs is that path); anything unmatched — static files and unknown
 /// paths — is one label, never the raw path.
 fn route_label(request: &Request) -> String {
-    let path = request.uri().path();
     match request.extensions().get::<MatchedPath>() {
-        Some(_) if path.starts_with("/api/") && is_server_fn(path) => path.to_owned(),
         Some(matched) => matched.as_str().to_owned(),
         None => "unmatched".to_owned(),
     }
-}
-
-fn is_server_fn(path: &str) -> bool {
-    static PATHS: OnceLock<Vec<String>> = OnceLock::new();
-    PATHS
-        .get_or_init(|| {
-            server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned()).collect()
-        })
-        .iter()
-        .any(|known| known == path)
 }
 
 /// `GET /metrics`.
