@@ -205,13 +205,22 @@ pub struct DeletionSummary {
     pub expires_at: String,
 }
 
+/// The longest reason a super-admin may give, in characters.
+pub const REASON_MAX_CHARS: usize = 500;
+
 /// Checks a reason a super-admin must give (suspension, reactivation, support access).
 pub fn check_reason(field: &str, reason: &str) -> Option<FieldError> {
     let length = reason.trim().chars().count();
     if length < 10 {
         return Some(field_error(field, "too_short", "Give a reason of at least 10 characters."));
     }
-    (length > 500).then(|| field_error(field, "too_long", "Keep the reason under 500 characters."))
+    (length > REASON_MAX_CHARS).then(|| {
+        field_error(
+            field,
+            "too_long",
+            format!("Keep the reason under {REASON_MAX_CHARS} characters."),
+        )
+    })
 }
 
 /// Checks an organisation's or a person's name.

@@ -16,7 +16,7 @@ use crate::components::field::{field_message, FieldMessage};
 use crate::error::{AppError, FieldError};
 use crate::model::admin::{
     DeletionCounts, DeletionSummary, OrganisationDetail, DELETION_CONFIRM_MINUTES,
-    SUPPORT_DEFAULT_MINUTES,
+    REASON_MAX_CHARS, SUPPORT_DEFAULT_MINUTES,
 };
 use crate::model::organisation::{Choice, OrganisationStatus};
 
@@ -238,10 +238,9 @@ fn SupportForm(organisation: OrganisationDetail) -> impl IntoView {
     }
 }
 
-/// How long the support access opened for the export before a deletion lasts.
-const EXPORT_MINUTES: i64 = 15;
-/// The longest reason support access accepts.
-const REASON_MAX_CHARS: usize = 500;
+/// How long the support access opened for the export before a deletion lasts: as long as the
+/// deletion request it precedes.
+const EXPORT_MINUTES: i64 = DELETION_CONFIRM_MINUTES;
 
 /// The support access reason of an export before deletion: the deletion's reason, marked.
 fn export_reason(deletion_reason: &str) -> String {
