@@ -1,7 +1,7 @@
 //! The organisation's data export (`GET /export`): a ZIP of CSV files holding every row of the
-//! organisation and nothing of any other, whose observations file imports back unchanged; only
-//! admins (and super-admins through support access) may download it, and every download is
-//! audited.
+//! organisation and nothing of any other, in which no free-text cell can start a spreadsheet
+//! formula, and whose observations file imports back unchanged; only admins (and super-admins
+//! through support access) may download it, and every download is audited.
 #![cfg(feature = "ssr")]
 
 mod common;
@@ -159,19 +159,38 @@ async fn observations_of(pool: &PgPool, market: &str) -> Vec<String> {
     .unwrap()
 }
 
+/// Competitor names a spreadsheet would take for formulas, and one that really starts with `'`.
+const FORMULA_NAMES: [&str; 5] = [
+    "=HYPERLINK(\"https://evil.example\",\"Open\")",
+    "+Plus Gym",
+    "-Minus Gym",
+    "@Gym",
+    "'t Fitnesshuis",
+];
+
+/// The first characters a spreadsheet reads as the start of a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 #[sqlx::test]
 async fn an_export_holds_every_row_of_the_organisation_and_nothing_of_another(pool: PgPool) {
     let app = fx_app(pool.clone());
     let a = fx_org(&pool, &app, "a.example").await;
     let b = fx_org(&pool, &app, "b.example").await;
-    let riverside = market(&app, &a, "Riverside", &["Alpha", "Beta, \"The Gym\""]).await;
+    let competitors = [&["Alpha", "Beta, \"The Gym\""][..], &FORMULA_NAMES].concat();
+    let riverside = market(&app, &a, "Riverside", &competitors).await;
     let other = market(&app, &b, "Secret Harbour", &["Gamma Only-In-B"]).await;
     let a_file = format!(
         "competitor,product,price,observed_at,source,promotion,promotion_details\n\
          Alpha,Day pass,12.00,{d3}T09:15,website,no,\n\
          \"Beta, \"\"The Gym\"\"\",Day pass,13.5,{d3},\"flyer, door\",yes,\"2 for 1, weekdays\"\n\
          Alpha,Day pass,15.00,{d2},website,no,\n\
-         Alpha,Monthly membership,39.99,{d1}T18:45,phone,no,\n",
+         Alpha,Monthly membership,49.99,{d3},phone,no,\n\
+         Alpha,Monthly membership,39.99,{d1}T18:45,phone,no,\n\
+         \"=HYPERLINK(\"\"https://evil.example\"\",\"\"Open\"\")\",Day pass,9,{d2},=1+1,yes,\"=cmd|' /C calc'!A0\"\n\
+         +Plus Gym,Day pass,9.5,{d2},+31 20 555 0100,no,\n\
+         -Minus Gym,Day pass,10,{d2},-,yes,-10 % on weekdays\n\
+         @Gym,Day pass,11,{d2},@instagram,no,\n\
+         't Fitnesshuis,Day pass,12,{d2},'quoted',yes,'t is feest\n",
         d3 = day(3),
         d2 = day(2),
         d1 = day(1)
@@ -182,6 +201,22 @@ async fn an_export_holds_every_row_of_the_organisation_and_nothing_of_another(po
         day(1)
     );
     assert_eq!(import(&app, &b, &other, &b_file).await["imported"], true);
+    // A tab or carriage return in front of a formula is skipped by some spreadsheets. The forms
+    // trim them away, so they are written directly, as an older version might have stored them.
+    sqlx::query("UPDATE markets SET region = E'\\t=1+1' WHERE id = $1::uuid")
+        .bind(&riverside)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE competitors SET description = E'\\r@SUM(A1)' WHERE name = 'Alpha'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE users SET display_name = '=Boss' WHERE id = $1")
+        .bind(a.admin.user_id)
+        .execute(&pool)
+        .await
+        .unwrap();
 
     let (status, headers, bytes) = download(&app, Some(&a.admin_cookie)).await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
@@ -242,9 +277,45 @@ async fn an_export_holds_every_row_of_the_organisation_and_nothing_of_another(po
     assert!(
         column(&files["competitors.csv"], "description").contains(&"Line one\nline two".to_owned())
     );
-    // The alerts the import raised (a promotion, a 25 % increase) are there with their numbers.
+    // The alerts the import raised (promotions, a 25 % increase, a 20 % decrease) are there with
+    // their numbers.
     let kinds: BTreeSet<String> = column(&files["alerts.csv"], "kind").into_iter().collect();
-    assert_eq!(kinds, ["price_increase", "promotion"].map(String::from).into());
+    assert_eq!(kinds, ["price_decrease", "price_increase", "promotion"].map(String::from).into());
+
+    // No cell can start a formula: free text carries a leading `'` (a spreadsheet shows the text
+    // without it); a negative change stays a number.
+    for (name, file) in &files {
+        for row in &file.rows {
+            for (header, cell) in file.header.iter().zip(row) {
+                if header == "change_pct" {
+                    assert!(cell.is_empty() || cell.parse::<f64>().is_ok(), "{name}: {cell:?}");
+                } else {
+                    assert!(!cell.starts_with(FORMULA_STARTS), "{name}, {header}: {cell:?}");
+                }
+            }
+        }
+    }
+    let names = column(&files["competitors.csv"], "name");
+    for formula in FORMULA_NAMES {
+        assert!(names.contains(&format!("'{formula}")), "{formula} in {names:?}");
+    }
+    assert!(names.contains(&"Alpha".to_owned()), "other text is left as it is");
+    assert_eq!(column(&files["markets.csv"], "region"), ["'\t=1+1"]);
+    assert!(column(&files["competitors.csv"], "description").contains(&"'\r@SUM(A1)".to_owned()));
+    assert!(column(&files["members.csv"], "display_name").contains(&"'=Boss".to_owned()));
+    let sources = column(&files["observations.csv"], "source");
+    for source in ["'=1+1", "'+31 20 555 0100", "'-", "'@instagram", "''quoted'"] {
+        assert!(sources.contains(&source.to_owned()), "{source} in {sources:?}");
+    }
+    let details = column(&files["observations.csv"], "promotion_details");
+    for detail in ["'=cmd|' /C calc'!A0", "'-10 % on weekdays", "''t is feest"] {
+        assert!(details.contains(&detail.to_owned()), "{detail} in {details:?}");
+    }
+    let decrease = column(&files["alerts.csv"], "change_pct")
+        .into_iter()
+        .filter_map(|cell| cell.parse::<f64>().ok())
+        .fold(f64::MAX, f64::min);
+    assert!(decrease <= -20.0, "the decrease is a negative number: {decrease}");
 
     // The export is in the organisation's audit log, by the admin, and in the exported log too
     // (it is recorded before the snapshot is taken).
@@ -267,17 +338,19 @@ async fn an_export_holds_every_row_of_the_organisation_and_nothing_of_another(po
     .unwrap();
     assert_eq!(b_exports, 0);
 
-    // The observations file imports back unchanged into a market with the same names.
-    let lakeside = market(&app, &a, "Lakeside", &["Alpha", "Beta, \"The Gym\""]).await;
+    // The observations file imports back unchanged into a market with the same names: the
+    // importer takes each `'` the export added off again, and only that one.
+    let lakeside = market(&app, &a, "Lakeside", &competitors).await;
     let observations = &files["observations.csv"].text;
     let report = import(&app, &a, &lakeside, observations).await;
     assert_eq!(
         (report["imported"].as_bool(), report["rows"].as_i64()),
-        (Some(true), Some(4)),
+        (Some(true), Some(10)),
         "{report}"
     );
     let original = observations_of(&pool, &riverside).await;
-    assert_eq!(original.len(), 4);
+    assert_eq!(original.len(), 10);
+    assert!(original.iter().any(|row| row.contains("'t Fitnesshuis")), "{original:?}");
     assert_eq!(observations_of(&pool, &lakeside).await, original);
 }
 
@@ -389,4 +462,25 @@ async fn an_export_is_streamed_in_pieces_not_built_whole(pool: PgPool) {
     assert!(bytes.len() > 4 * 64 * 1024, "a large archive: {} bytes", bytes.len());
     assert!(frames > 4, "sent in pieces as it is written: {frames} frames");
     assert_eq!(unzip(&bytes)["observations.csv"].rows.len(), 20_000);
+}
+
+/// The mark PostgreSQL writes in the export (`COPY`) is the one the importer takes off: the SQL
+/// and the Rust rule agree on every first character that matters.
+#[sqlx::test]
+async fn the_export_marks_cells_exactly_as_the_importer_unmarks_them(pool: PgPool) {
+    use marketedge::server::csv_safety;
+    let sql = format!("SELECT {}", csv_safety::escape_sql("$1"));
+    let values = [
+        "", "=", "+1", "-1", "@a", "\t=1", "\r=1", "'", "'=x", "''", "a=1", " =1", "\n=1", "é",
+        "€-",
+    ];
+    for value in values {
+        let written: Option<String> =
+            sqlx::query_scalar(&sql).bind(value).fetch_one(&pool).await.unwrap();
+        assert_eq!(written.as_deref(), Some(&*csv_safety::escape(value)), "{value:?}");
+        assert_eq!(csv_safety::unescape(&written.unwrap()), value, "{value:?}");
+    }
+    let null: Option<String> =
+        sqlx::query_scalar(&sql).bind(None::<String>).fetch_one(&pool).await.unwrap();
+    assert_eq!(null, None, "an empty optional cell stays empty");
 }

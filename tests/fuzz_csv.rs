@@ -1,14 +1,16 @@
 //! Fuzz targets (proptest) for the two CSV imports: observations into a market
 //! (`server::market::import`) and invitations (`server::team::import`). Any text is read without
 //! a panic and every row it holds is either accepted or refused with its own line number;
-//! generated files (any column order, quoting, BOM, LF/CRLF/CR, blank lines, extra columns)
-//! round-trip exactly, and one bad row is reported on its line and nowhere else.
+//! generated files (any column order, quoting, BOM, LF/CRLF/CR, blank lines, extra columns,
+//! cells marked against spreadsheet formulas as the export marks them) round-trip exactly, and
+//! one bad row is reported on its line and nowhere else.
 //! Cases: `PROPTEST_CASES` (256 by default; `make fault` runs many more).
 
 use std::collections::BTreeSet;
 
 use marketedge::model::admin::{ImportProblem, IMPORT_MAX_BYTES};
 use marketedge::model::organisation::MembershipRole;
+use marketedge::server::csv_safety;
 use marketedge::server::market::import::{self as observation_import, MarketNames};
 use marketedge::server::team::import as team_import;
 use proptest::prelude::*;
@@ -66,16 +68,26 @@ fn field(value: &str, quote_all: bool) -> String {
     }
 }
 
+/// A data cell as MarketEdge's export writes it: marked against spreadsheet formulas. The mark
+/// goes on the value the importer sees once it has trimmed the cell (the export's values are
+/// stored trimmed; the generated ones keep their padding outside the mark).
+fn marked(value: &str) -> String {
+    let start = value.len() - value.trim_start().len();
+    let end = start.max(value.trim_end().len());
+    format!("{}{}{}", &value[..start], csv_safety::escape(&value[start..end]), &value[end..])
+}
+
 /// The file, and the line each data row starts on (the header is line 1).
 fn write_csv(header: &[String], rows: &[Vec<String>], layout: &Layout) -> (String, Vec<usize>) {
     let record = |values: &[String]| {
-        values.iter().map(|v| field(v, layout.quote_all)).collect::<Vec<_>>().join(",")
+        values.iter().map(|v| field(&marked(v), layout.quote_all)).collect::<Vec<_>>().join(",")
     };
     let mut text = String::new();
     if layout.bom {
         text.push('\u{feff}');
     }
-    text.push_str(&record(header));
+    // Column names are never marked.
+    text.push_str(&header.iter().map(|v| field(v, layout.quote_all)).collect::<Vec<_>>().join(","));
     let mut line = 1;
     let mut lines = Vec::new();
     for (index, row) in rows.iter().enumerate() {
@@ -117,6 +129,8 @@ fn cell_text(max: usize) -> impl Strategy<Value = String> {
         4 => any::<char>(),
         3 => prop::char::range('a', 'z'),
         2 => prop::sample::select(vec![',', '"', ' ', '\n', '\r', '\u{feff}', '\u{3000}', ';']),
+        // What starts a spreadsheet formula, and the mark that disarms one.
+        2 => prop::sample::select(vec!['=', '+', '-', '@', '\t', '\'']),
     ];
     prop::collection::vec(char, 0..max).prop_map(|chars| chars.into_iter().collect())
 }
@@ -208,6 +222,17 @@ fn huge_cell(header_line: &'static str) -> impl Strategy<Value = String> {
 
 fn any_import_text(header_line: &'static str) -> impl Strategy<Value = String> {
     prop_oneof![4 => csv_shaped(header_line), 4 => any::<String>(), 1 => huge_cell(header_line)]
+}
+
+// ---- the formula mark ----
+
+proptest! {
+    #[test]
+    fn a_marked_cell_reads_back_as_it_was_and_never_starts_a_formula(value in cell_text(12)) {
+        let written = csv_safety::escape(&value);
+        prop_assert_eq!(csv_safety::unescape(&written), value.as_str());
+        prop_assert!(!written.starts_with(['=', '+', '-', '@', '\t', '\r']), "{:?}", written);
+    }
 }
 
 // ---- invitations ----

@@ -1,7 +1,10 @@
 //! Reading an uploaded CSV file: size and row limits, a required header naming the columns (in
 //! any order), and each data row with its line number, so every import reports problems by line.
+//! Each value is trimmed and loses the `'` that marks a cell against spreadsheet formulas
+//! (csv_safety.rs), so a file MarketEdge exported imports back exactly.
 
 use crate::model::admin::{ImportProblem, IMPORT_MAX_BYTES};
+use crate::server::csv_safety;
 
 pub fn problem(line: usize, message: impl Into<String>) -> ImportProblem {
     ImportProblem { line, message: message.into() }
@@ -62,7 +65,10 @@ pub fn rows(
         }
         let values = positions
             .iter()
-            .map(|at| at.and_then(|at| record.get(at)).unwrap_or_default().to_owned())
+            .map(|at| {
+                let cell = at.and_then(|at| record.get(at)).unwrap_or_default();
+                csv_safety::unescape(cell).to_owned()
+            })
             .collect();
         rows.push((line, values));
     }

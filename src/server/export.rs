@@ -10,8 +10,11 @@
 //! organisation like every tenant transaction: PostgreSQL writes the CSV (quoting included) and
 //! row-level security decides what it can see, so another organisation's rows cannot appear.
 //! `observations.csv` uses the importer's column names and formats, so it imports back as it is.
+//! Free-text cells that a spreadsheet would run as a formula carry a leading `'`
+//! (csv_safety.rs), which every importer removes again.
 
 use std::io;
+use std::sync::LazyLock;
 
 use async_zip::base::write::ZipFileWriter;
 use async_zip::{Compression, ZipDateTimeBuilder, ZipEntryBuilder};
@@ -32,17 +35,22 @@ use crate::server::auth::ctx::{self, Ctx};
 use crate::server::db::tenant::TenantTx;
 use crate::server::routes::client_address;
 use crate::server::state::AppState;
-use crate::server::{request_id, rfc3339};
+use crate::server::{csv_safety, request_id, rfc3339};
 
 /// How long one download may take, however slowly the client reads: it holds a database
 /// connection and a snapshot until it ends.
 const MAX_DURATION: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// Timestamps as RFC 3339 in UTC with microseconds: what the importer reads, and exact.
-macro_rules! utc {
-    ($column:literal) => {
-        concat!("to_char(", $column, " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
-    };
+fn utc(column: &str, name: &str) -> String {
+    format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS {name}")
+}
+
+/// A free-text column (a name, a description, an address typed by someone), marked so that a
+/// spreadsheet cannot take it for a formula (csv_safety.rs). Numbers, ids, times and fixed
+/// values (roles, kinds) are written as they are.
+fn text(column: &str, name: &str) -> String {
+    format!("{} AS {name}", csv_safety::escape_sql(column))
 }
 
 /// One file of the archive: its name and the query that writes it. Each query reads only the
@@ -50,116 +58,132 @@ macro_rules! utc {
 /// it again.
 struct File {
     name: &'static str,
-    copy: &'static str,
+    copy: String,
 }
 
-const FILES: &[File] = &[
-    File {
-        name: "markets.csv",
-        copy: concat!(
-            "COPY (SELECT m.id, m.name, m.region, m.currency, ",
-            utc!("m.created_at"),
-            " AS created_at, ",
-            utc!("m.archived_at"),
-            " AS archived_at
-             FROM markets m WHERE m.organisation_id = app_org_id()
-             ORDER BY m.created_at, m.id) TO STDOUT WITH (FORMAT csv, HEADER)"
+impl File {
+    fn new(name: &'static str, select: String) -> File {
+        File { name, copy: format!("COPY ({select}) TO STDOUT WITH (FORMAT csv, HEADER)") }
+    }
+}
+
+static FILES: LazyLock<[File; 7]> = LazyLock::new(|| {
+    [
+        File::new(
+            "markets.csv",
+            format!(
+                "SELECT m.id, {}, {}, m.currency, {}, {}
+                 FROM markets m WHERE m.organisation_id = app_org_id()
+                 ORDER BY m.created_at, m.id",
+                text("m.name", "name"),
+                text("m.region", "region"),
+                utc("m.created_at", "created_at"),
+                utc("m.archived_at", "archived_at"),
+            ),
         ),
-    },
-    File {
-        name: "products.csv",
-        copy: concat!(
-            "COPY (SELECT p.id, p.market_id, m.name AS market, p.name, ",
-            utc!("p.created_at"),
-            " AS created_at
-             FROM products p JOIN markets m ON m.organisation_id = p.organisation_id AND m.id = p.market_id
-             WHERE p.organisation_id = app_org_id()
-             ORDER BY m.name, p.name, p.id) TO STDOUT WITH (FORMAT csv, HEADER)"
+        File::new(
+            "products.csv",
+            format!(
+                "SELECT p.id, p.market_id, {}, {}, {}
+                 FROM products p JOIN markets m ON m.organisation_id = p.organisation_id AND m.id = p.market_id
+                 WHERE p.organisation_id = app_org_id()
+                 ORDER BY m.name, p.name, p.id",
+                text("m.name", "market"),
+                text("p.name", "name"),
+                utc("p.created_at", "created_at"),
+            ),
         ),
-    },
-    File {
-        name: "competitors.csv",
-        copy: concat!(
-            "COPY (SELECT c.id, c.market_id, m.name AS market, c.name, c.business_type, c.website,
-                    c.locations, c.priority, trim_scale(c.market_share_pct) AS market_share_pct,
-                    c.description, ",
-            utc!("c.created_at"),
-            " AS created_at, ",
-            utc!("c.archived_at"),
-            " AS archived_at
-             FROM competitors c JOIN markets m ON m.organisation_id = c.organisation_id AND m.id = c.market_id
-             WHERE c.organisation_id = app_org_id()
-             ORDER BY m.name, c.name, c.id) TO STDOUT WITH (FORMAT csv, HEADER)"
+        File::new(
+            "competitors.csv",
+            format!(
+                "SELECT c.id, c.market_id, {}, {}, {}, {}, {}, c.priority,
+                        trim_scale(c.market_share_pct) AS market_share_pct, {}, {}, {}
+                 FROM competitors c JOIN markets m ON m.organisation_id = c.organisation_id AND m.id = c.market_id
+                 WHERE c.organisation_id = app_org_id()
+                 ORDER BY m.name, c.name, c.id",
+                text("m.name", "market"),
+                text("c.name", "name"),
+                text("c.business_type", "business_type"),
+                text("c.website", "website"),
+                text("c.locations", "locations"),
+                text("c.description", "description"),
+                utc("c.created_at", "created_at"),
+                utc("c.archived_at", "archived_at"),
+            ),
         ),
-    },
-    File {
-        name: "observations.csv",
-        copy: concat!(
-            "COPY (SELECT o.id, o.market_id, m.name AS market, c.name AS competitor, p.name AS product,
-                    trim_scale(o.price) AS price, o.currency, ",
-            utc!("o.observed_at"),
-            " AS observed_at, o.source,
-                    CASE WHEN o.is_promotion THEN 'yes' ELSE 'no' END AS promotion,
-                    o.promotion_details, u.email AS recorded_by, ",
-            utc!("o.created_at"),
-            " AS recorded_at
-             FROM price_observations o
-             JOIN markets m ON m.organisation_id = o.organisation_id AND m.id = o.market_id
-             JOIN competitors c ON c.organisation_id = o.organisation_id AND c.id = o.competitor_id
-             JOIN products p ON p.organisation_id = o.organisation_id AND p.id = o.product_id
-             LEFT JOIN memberships r ON r.organisation_id = o.organisation_id AND r.user_id = o.recorded_by
-             LEFT JOIN users u ON u.id = r.user_id
-             WHERE o.organisation_id = app_org_id()
-             ORDER BY o.observed_at, o.id) TO STDOUT WITH (FORMAT csv, HEADER)"
+        File::new(
+            "observations.csv",
+            format!(
+                "SELECT o.id, o.market_id, {}, {}, {}, trim_scale(o.price) AS price, o.currency, {},
+                        {}, CASE WHEN o.is_promotion THEN 'yes' ELSE 'no' END AS promotion, {}, {}, {}
+                 FROM price_observations o
+                 JOIN markets m ON m.organisation_id = o.organisation_id AND m.id = o.market_id
+                 JOIN competitors c ON c.organisation_id = o.organisation_id AND c.id = o.competitor_id
+                 JOIN products p ON p.organisation_id = o.organisation_id AND p.id = o.product_id
+                 LEFT JOIN memberships r ON r.organisation_id = o.organisation_id AND r.user_id = o.recorded_by
+                 LEFT JOIN users u ON u.id = r.user_id
+                 WHERE o.organisation_id = app_org_id()
+                 ORDER BY o.observed_at, o.id",
+                text("m.name", "market"),
+                text("c.name", "competitor"),
+                text("p.name", "product"),
+                utc("o.observed_at", "observed_at"),
+                text("o.source", "source"),
+                text("o.promotion_details", "promotion_details"),
+                text("u.email", "recorded_by"),
+                utc("o.created_at", "recorded_at"),
+            ),
         ),
-    },
-    File {
-        name: "alerts.csv",
-        copy: concat!(
-            "COPY (SELECT a.id, m.name AS market, c.name AS competitor, p.name AS product,
-                    a.observation_id, a.kind, a.severity, trim_scale(a.previous_price) AS previous_price,
-                    trim_scale(a.new_price) AS new_price, a.change_pct, ",
-            utc!("a.created_at"),
-            " AS created_at, ",
-            utc!("a.read_at"),
-            " AS read_at, ",
-            utc!("a.resolved_at"),
-            " AS resolved_at, u.email AS resolved_by
-             FROM alerts a
-             JOIN markets m ON m.organisation_id = a.organisation_id AND m.id = a.market_id
-             JOIN competitors c ON c.organisation_id = a.organisation_id AND c.id = a.competitor_id
-             JOIN products p ON p.organisation_id = a.organisation_id AND p.id = a.product_id
-             LEFT JOIN memberships r ON r.organisation_id = a.organisation_id AND r.user_id = a.resolved_by
-             LEFT JOIN users u ON u.id = r.user_id
-             WHERE a.organisation_id = app_org_id()
-             ORDER BY a.created_at, a.id) TO STDOUT WITH (FORMAT csv, HEADER)"
+        File::new(
+            "alerts.csv",
+            format!(
+                "SELECT a.id, {}, {}, {}, a.observation_id, a.kind, a.severity,
+                        trim_scale(a.previous_price) AS previous_price,
+                        trim_scale(a.new_price) AS new_price, a.change_pct, {}, {}, {}, {}
+                 FROM alerts a
+                 JOIN markets m ON m.organisation_id = a.organisation_id AND m.id = a.market_id
+                 JOIN competitors c ON c.organisation_id = a.organisation_id AND c.id = a.competitor_id
+                 JOIN products p ON p.organisation_id = a.organisation_id AND p.id = a.product_id
+                 LEFT JOIN memberships r ON r.organisation_id = a.organisation_id AND r.user_id = a.resolved_by
+                 LEFT JOIN users u ON u.id = r.user_id
+                 WHERE a.organisation_id = app_org_id()
+                 ORDER BY a.created_at, a.id",
+                text("m.name", "market"),
+                text("c.name", "competitor"),
+                text("p.name", "product"),
+                utc("a.created_at", "created_at"),
+                utc("a.read_at", "read_at"),
+                utc("a.resolved_at", "resolved_at"),
+                text("u.email", "resolved_by"),
+            ),
         ),
-    },
-    File {
-        name: "members.csv",
-        copy: concat!(
-            "COPY (SELECT u.id, u.email, u.display_name, r.role, u.status, ",
-            utc!("r.created_at"),
-            " AS joined_at, ",
-            utc!("u.last_login_at"),
-            " AS last_login_at
-             FROM memberships r JOIN users u ON u.id = r.user_id
-             WHERE r.organisation_id = app_org_id()
-             ORDER BY u.email) TO STDOUT WITH (FORMAT csv, HEADER)"
+        File::new(
+            "members.csv",
+            format!(
+                "SELECT u.id, {}, {}, r.role, u.status, {}, {}
+                 FROM memberships r JOIN users u ON u.id = r.user_id
+                 WHERE r.organisation_id = app_org_id()
+                 ORDER BY u.email",
+                text("u.email", "email"),
+                text("u.display_name", "display_name"),
+                utc("r.created_at", "joined_at"),
+                utc("u.last_login_at", "last_login_at"),
+            ),
         ),
-    },
-    File {
-        name: "audit_log.csv",
-        copy: concat!(
-            "COPY (SELECT a.id, ",
-            utc!("a.occurred_at"),
-            " AS occurred_at, a.action, a.actor_user_id, a.subject, a.client_address,
-                    a.detail
-             FROM audit_log a WHERE a.organisation_id = app_org_id()
-             ORDER BY a.occurred_at, a.id) TO STDOUT WITH (FORMAT csv, HEADER)"
+        File::new(
+            "audit_log.csv",
+            format!(
+                "SELECT a.id, {}, a.action, a.actor_user_id, {}, {}, {}
+                 FROM audit_log a WHERE a.organisation_id = app_org_id()
+                 ORDER BY a.occurred_at, a.id",
+                utc("a.occurred_at", "occurred_at"),
+                text("a.subject", "subject"),
+                text("a.client_address", "client_address"),
+                text("a.detail", "detail"),
+            ),
         ),
-    },
-];
+    ]
+});
 
 /// The names of the archive's files, in order.
 pub fn file_names() -> impl Iterator<Item = &'static str> {
@@ -273,11 +297,11 @@ async fn write_archive(
         .second(now.second().into())
         .build();
     let mut zip = ZipFileWriter::with_tokio(writer);
-    for file in FILES {
+    for file in FILES.iter() {
         let entry = ZipEntryBuilder::new(file.name.into(), Compression::Deflate)
             .last_modification_date(modified);
         let mut entry = zip.write_entry_stream(entry).await?;
-        let mut chunks = tx.connection().copy_out_raw(file.copy).await?;
+        let mut chunks = tx.connection().copy_out_raw(&file.copy).await?;
         while let Some(chunk) = chunks.next().await {
             entry.write_all(&chunk?).await?;
         }

@@ -9,6 +9,7 @@ pub mod bootstrap;
 pub mod clock;
 pub mod config;
 pub mod csv_file;
+pub mod csv_safety;
 pub mod db;
 pub mod demo;
 pub mod demo_market;

@@ -3,7 +3,8 @@
 //! optionally `currency` (default: the market's), `source`, `promotion` (yes/no, true/false,
 //! 1/0) and `promotion_details`. The whole file is checked first and every bad row reported by
 //! line; observations are stored (and alerts raised) only if every row is valid, all in one
-//! transaction.
+//! transaction. A cell the export marked against spreadsheet formulas (`'=…`, `''…`) is read
+//! without its mark, so the export's `observations.csv` imports back as it was.
 
 use std::collections::HashMap;
 
@@ -162,7 +163,21 @@ pub async fn run(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_flag;
+    use super::{parse_flag, read};
+
+    #[test]
+    fn a_formula_mark_is_removed_once_and_only_before_a_formula_start() {
+        let (rows, problems) = read(
+            "competitor,product,price,observed_at,source,promotion_details\n\
+             '=Alpha,'-Day pass,12,2026-01-01,''quoted,'t Hoekje\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let values = &rows[0].1;
+        assert_eq!(
+            [&values[0], &values[1], &values[2], &values[5], &values[7]],
+            ["=Alpha", "-Day pass", "12", "'quoted", "'t Hoekje"]
+        );
+    }
 
     #[test]
     fn promotion_flags_read_like_people_write_them() {

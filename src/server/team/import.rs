@@ -1,7 +1,8 @@
 //! Bulk invitations from a CSV file with the columns `email`, `name`, `role` (header required,
 //! any column order). The whole file is checked first and every bad row reported by its line
 //! number; invitations are created only when every row is valid, all in one transaction, so an
-//! import is all or nothing.
+//! import is all or nothing. A cell marked against spreadsheet formulas (a leading `'` before
+//! `=`, `+`, `-`, `@`, tab, CR or `'`, as the export writes it) is read without its mark.
 
 use std::collections::HashMap;
 
@@ -146,6 +147,17 @@ mod tests {
         assert_eq!(problems.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [3, 4, 5]);
         assert!(problems[1].1.contains("admin, analyst or viewer"));
         assert!(problems[2].1.contains("also on line 2"));
+    }
+
+    #[test]
+    fn names_marked_against_formulas_are_read_without_the_mark() {
+        let parsed = parse(
+            "email,name,role\n'+ana@example.com,'=Boss,viewer\nvic@example.com,'t Hooft,viewer\n",
+        );
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let rows: Vec<_> =
+            parsed.rows.iter().map(|(_, i)| (i.email.as_str(), i.display_name.as_str())).collect();
+        assert_eq!(rows, [("+ana@example.com", "=Boss"), ("vic@example.com", "'t Hooft")]);
     }
 
     #[test]
