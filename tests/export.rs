@@ -1,13 +1,16 @@
 //! The organisation's data export (`GET /export`): a ZIP of CSV files holding every row of the
 //! organisation and nothing of any other, in which no free-text cell can start a spreadsheet
 //! formula, and whose observations file imports back unchanged; only admins (and super-admins
-//! through support access) may download it, and every download is audited.
+//! through support access) may download it, and every download is audited. Downloads cannot take
+//! the database from anyone else: a few at a time, one per organisation, on connections outside
+//! the pool, and a client that stops reading ends its own.
 #![cfg(feature = "ssr")]
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -15,6 +18,9 @@ use axum::Router;
 use common::*;
 use http_body_util::BodyExt;
 use marketedge::model::organisation::MembershipRole;
+use marketedge::server::clock::Clock;
+use marketedge::server::config::Config;
+use marketedge::server::state::AppState;
 use serde_json::Value;
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -82,6 +88,102 @@ async fn import(app: &Router, org: &Org, market: &str, csv: &str) -> Value {
 
 fn day(days_ago: i64) -> String {
     (time::OffsetDateTime::now_utc() - time::Duration::days(days_ago)).date().to_string()
+}
+
+/// `count` observations of every competitor of `market` (inserted directly: the importer takes
+/// 5,000 rows a file). 5,000 make an archive several times the 64 KiB pipe it is written
+/// through, even compressed, so a client that reads nothing stalls it part-way.
+async fn fx_observations(pool: &PgPool, market: &str, count: i32) {
+    sqlx::query(
+        "INSERT INTO price_observations (organisation_id, id, market_id, competitor_id, product_id,
+             price, currency, observed_at, source, created_at)
+         SELECT c.organisation_id, gen_random_uuid(), c.market_id, c.id, p.id,
+                (n % 997) + 0.01 * (n % 89), 'EUR', now() - n * interval '1 minute',
+                md5(n::text), now()
+         FROM competitors c JOIN products p ON p.market_id = c.market_id,
+              generate_series(1, $2) AS n
+         WHERE c.market_id = $1::uuid AND p.name = 'Day pass'",
+    )
+    .bind(market)
+    .bind(count)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+/// An organisation with only a signed-in admin and a market with one competitor: its id, the
+/// admin's cookie and the market's id.
+async fn fx_small_org(pool: &PgPool, app: &Router, domain: &str) -> (Uuid, String, String) {
+    let admin = fx_user(pool, &format!("admin@{domain}"), Some(MembershipRole::Admin)).await;
+    let cookie = signed_in(app, &admin.email, &admin.password).await;
+    let fields = [
+        ("name", "Riverside"),
+        ("region", "North"),
+        ("currency", "eur"),
+        ("adopt_template", "true"),
+    ];
+    let market = ok(app, &cookie, "/api/create_market", &fields).await;
+    let market = market.as_str().unwrap().to_owned();
+    let fields = [
+        ("market_id", market.as_str()),
+        ("name", "Alpha"),
+        ("business_type", ""),
+        ("website", ""),
+        ("locations", ""),
+        ("priority", "2"),
+        ("market_share_pct", ""),
+        ("description", ""),
+    ];
+    ok(app, &cookie, "/api/save_competitor", &fields).await;
+    (admin.organisation_id.unwrap(), cookie, market)
+}
+
+/// Asks for the export and reads nothing of it yet.
+async fn start_download(app: &Router, cookie: &str) -> axum::response::Response {
+    let request = Request::get("/export").header("cookie", cookie).body(Body::empty()).unwrap();
+    app.clone().oneshot(request).await.unwrap()
+}
+
+/// The export's own database connections, open now. (Not only those inside a `COPY`: the
+/// database may have sent all of it into the socket's buffers while the client reads nothing.)
+async fn export_connections(pool: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity
+         WHERE datname = current_database() AND application_name = 'marketedge-export'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// Waits until the database shows `expected` export connections; fails after a minute, far less
+/// than the 15 the old export held its connection for.
+async fn until_export_connections(pool: &PgPool, expected: i64) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let now = export_connections(pool).await;
+        if now == expected {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{now} export connections, not {expected}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The application, ending an export whose client takes nothing for `stall_seconds` (the
+/// request timeout, `REQUEST_TIMEOUT_SECS`).
+fn fx_app_ending_stalls_after(pool: &PgPool, stall_seconds: u64) -> Router {
+    let config = Config::resolve(
+        |name| match name {
+            "APP_ENV" => Some("test".to_owned()),
+            "REQUEST_TIMEOUT_SECS" => Some(stall_seconds.to_string()),
+            _ => None,
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .unwrap();
+    let clock = Clock::manual(time::OffsetDateTime::now_utc());
+    fx_app_with(AppState::new(fx_app_pool(pool), config, fx_leptos_options(), clock))
 }
 
 /// Downloads the export with `credential`: the answer's status, headers and bytes.
@@ -428,22 +530,7 @@ async fn an_export_is_streamed_in_pieces_not_built_whole(pool: PgPool) {
     let app = fx_app(pool.clone());
     let a = fx_org(&pool, &app, "a.example").await;
     let riverside = market(&app, &a, "Riverside", &["Alpha"]).await;
-    // Enough rows that even compressed the archive is several times the 64 KiB pipe it is
-    // written through (inserted directly: the importer takes 5,000 rows a file).
-    sqlx::query(
-        "INSERT INTO price_observations (organisation_id, id, market_id, competitor_id, product_id,
-             price, currency, observed_at, source, created_at)
-         SELECT c.organisation_id, gen_random_uuid(), c.market_id, c.id, p.id,
-                (n % 997) + 0.01 * (n % 89), 'EUR', now() - n * interval '1 minute',
-                md5(n::text), now()
-         FROM competitors c JOIN products p ON p.market_id = c.market_id,
-              generate_series(1, 20000) AS n
-         WHERE c.market_id = $1::uuid AND p.name = 'Day pass'",
-    )
-    .bind(&riverside)
-    .execute(&pool)
-    .await
-    .unwrap();
+    fx_observations(&pool, &riverside, 20_000).await;
 
     let request = Request::get("/export").header("cookie", &a.admin_cookie);
     let response = app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
@@ -483,4 +570,117 @@ async fn the_export_marks_cells_exactly_as_the_importer_unmarks_them(pool: PgPoo
     let null: Option<String> =
         sqlx::query_scalar(&sql).bind(None::<String>).fetch_one(&pool).await.unwrap();
     assert_eq!(null, None, "an empty optional cell stays empty");
+}
+
+#[sqlx::test]
+async fn stalled_exports_of_ten_organisations_leave_an_eleventh_served(pool: PgPool) {
+    // Setup: ten organisations with large exports, an eleventh that only uses the app. The
+    // application pool has 5 connections (fx_app_pool); at most 2 exports run (the default);
+    // stalled ones are not ended during the test.
+    let app = fx_app_ending_stalls_after(&pool, 600);
+    let mut exporters = Vec::new();
+    for n in 0..10 {
+        let (_, cookie, market) = fx_small_org(&pool, &app, &format!("org{n}.example")).await;
+        fx_observations(&pool, &market, 5_000).await;
+        exporters.push(cookie);
+    }
+    let (_, bystander, _) = fx_small_org(&pool, &app, "bystander.example").await;
+
+    // Exec: all ten ask at once, and none reads a byte.
+    let asked: Vec<_> = exporters
+        .iter()
+        .map(|cookie| {
+            let (app, cookie) = (app.clone(), cookie.clone());
+            tokio::spawn(async move { start_download(&app, &cookie).await })
+        })
+        .collect();
+    let mut stalled = Vec::new();
+    let mut refused = 0;
+    for asked in asked {
+        let response = asked.await.unwrap();
+        match response.status() {
+            StatusCode::OK => stalled.push(response),
+            status => {
+                assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+                assert!(response.headers().contains_key("retry-after"), "{:?}", response.headers());
+                refused += 1;
+            }
+        }
+    }
+
+    // Check: two run (each holding its connection, its client not reading), eight were refused
+    // at once and recorded nothing.
+    assert_eq!((stalled.len(), refused), (2, 8));
+    until_export_connections(&pool, 2).await;
+    let recorded: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'data_exported'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(recorded, 2, "a refused export is not on the record");
+    // The eleventh organisation's pages and server functions answer as usual meanwhile.
+    for _ in 0..10 {
+        let markets = call_as(&app, "/api/markets", "", Credential::Cookie(&bystander)).await;
+        assert_eq!(markets.status, StatusCode::OK, "{}", markets.body);
+        assert!(markets.body.contains("Riverside"), "{}", markets.body);
+        let page = send(
+            &app,
+            Request::get("/markets").header("cookie", &bystander).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+    }
+    assert_eq!(export_connections(&pool).await, 2, "the two exports are still stalled");
+
+    // The stalled clients hang up: their connections close, and the others may export.
+    drop(stalled);
+    until_export_connections(&pool, 0).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (status, _, bytes) = loop {
+        let answer = download(&app, Some(&exporters[9])).await;
+        if answer.0 != StatusCode::SERVICE_UNAVAILABLE || Instant::now() > deadline {
+            break answer;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(unzip(&bytes)["observations.csv"].rows.len(), 5_000);
+}
+
+#[sqlx::test]
+async fn an_export_whose_client_stops_reading_is_ended_and_its_connection_closed(pool: PgPool) {
+    // Setup: an application that ends an export making no progress for 10 seconds (the stall
+    // limit is the request timeout, 30 s by default); a large organisation A and a small one B.
+    let app = fx_app_ending_stalls_after(&pool, 10);
+    let (_, a, a_market) = fx_small_org(&pool, &app, "a.example").await;
+    fx_observations(&pool, &a_market, 5_000).await;
+    let (_, b, _) = fx_small_org(&pool, &app, "b.example").await;
+
+    // Exec: A's client asks and reads nothing.
+    let stalled = start_download(&app, &a).await;
+    assert_eq!(stalled.status(), StatusCode::OK);
+    until_export_connections(&pool, 1).await;
+
+    // Check: meanwhile A cannot start a second one, but B can export (a place is free).
+    let again = start_download(&app, &a).await;
+    assert_eq!(again.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(again.headers().contains_key("retry-after"));
+    let (status, _, bytes) = download(&app, Some(&b)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(unzip(&bytes).contains_key("observations.csv"));
+
+    // A's export is ended: its connection is closed, and what A's client gets is a failed
+    // download, never a short archive that looks complete.
+    until_export_connections(&pool, 0).await;
+    assert!(stalled.into_body().collect().await.is_err(), "the download fails");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (status, _, bytes) = loop {
+        let answer = download(&app, Some(&a)).await;
+        if answer.0 != StatusCode::SERVICE_UNAVAILABLE || Instant::now() > deadline {
+            break answer;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(status, StatusCode::OK, "A may export again");
+    assert_eq!(unzip(&bytes)["observations.csv"].rows.len(), 5_000);
 }

@@ -155,6 +155,9 @@ pub struct Config {
     pub request_timeout: Setting<Duration>,
     /// How many server functions of one organisation may work at once (fair_share.rs).
     pub org_concurrency: Setting<usize>,
+    /// How many data exports (`GET /export`) may run at once in this process, each on a database
+    /// connection of its own outside the pool (export.rs); one per organisation in any case.
+    pub export_concurrency: Setting<usize>,
     /// A browser session ends after this long without a request.
     pub session_idle: Setting<Duration>,
     /// A browser session ends this long after sign-in, however active.
@@ -225,6 +228,8 @@ impl Config {
             &var,
             &mut problems,
         );
+        let export_concurrency =
+            parse_number("MAX_CONCURRENT_EXPORTS", 2usize, 1..=100, &var, &mut problems);
 
         let idle_minutes =
             parse_number("SESSION_IDLE_MINUTES", 30u64, 1..=1440, &var, &mut problems);
@@ -301,6 +306,7 @@ impl Config {
                     request_seconds.source,
                 ),
                 org_concurrency,
+                export_concurrency,
                 session_idle: Setting::new(
                     Duration::from_secs(idle_minutes.value * 60),
                     idle_minutes.source,
@@ -365,6 +371,11 @@ impl Config {
                 "ORG_MAX_CONCURRENT_REQUESTS",
                 self.org_concurrency.value.to_string(),
                 self.org_concurrency.source.to_string(),
+            ),
+            (
+                "MAX_CONCURRENT_EXPORTS",
+                self.export_concurrency.value.to_string(),
+                self.export_concurrency.source.to_string(),
             ),
             (
                 "SESSION_IDLE_MINUTES",
@@ -929,6 +940,16 @@ mod tests {
         );
         let errors = resolve(&[("ORG_MAX_CONCURRENT_REQUESTS", "0")]).unwrap_err();
         assert_eq!(problem_variables(errors), vec!["ORG_MAX_CONCURRENT_REQUESTS"]);
+    }
+
+    #[test]
+    fn concurrent_exports_are_few_by_default_and_can_be_set() {
+        assert_eq!(resolve(&[]).unwrap().export_concurrency.value, 2);
+        let config = resolve(&[("MAX_CONCURRENT_EXPORTS", "4")]).unwrap();
+        assert_eq!(config.export_concurrency.value, 4);
+        assert_eq!(config.export_concurrency.source, Source::Env("MAX_CONCURRENT_EXPORTS"));
+        let errors = resolve(&[("MAX_CONCURRENT_EXPORTS", "0")]).unwrap_err();
+        assert_eq!(problem_variables(errors), vec!["MAX_CONCURRENT_EXPORTS"]);
     }
 
     #[test]

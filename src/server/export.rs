@@ -12,9 +12,21 @@
 //! `observations.csv` uses the importer's column names and formats, so it imports back as it is.
 //! Free-text cells that a spreadsheet would run as a formula carry a leading `'`
 //! (csv_safety.rs), which every importer removes again.
+//!
+//! A download lasts as long as the client takes to read it, so an export may not hold anything
+//! other requests need: it runs on a database connection of its own, opened for it outside the
+//! application's pool; at most `MAX_CONCURRENT_EXPORTS` run at once and one per organisation
+//! (more are answered 503 with `Retry-After` at once, before anything is recorded or opened);
+//! and a client that takes nothing for `REQUEST_TIMEOUT_SECS` ends its export, closing the
+//! connection, like a request that answers nothing for that long.
 
+use std::collections::HashSet;
+use std::future::Future;
 use std::io;
-use std::sync::LazyLock;
+use std::pin::Pin;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use async_zip::base::write::ZipFileWriter;
 use async_zip::{Compression, ZipDateTimeBuilder, ZipEntryBuilder};
@@ -23,23 +35,28 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use futures_util::{AsyncWriteExt, StreamExt};
+use sqlx::{Connection, Executor, PgConnection};
 use time::OffsetDateTime;
-use tokio::sync::oneshot;
+use tokio::io::AsyncWrite;
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio_util::io::ReaderStream;
+use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::account::Role;
 use crate::server::admin::support;
 use crate::server::auth::audit::{self, AuditAction, AuditEvent};
 use crate::server::auth::ctx::{self, Ctx};
+use crate::server::config::Config;
 use crate::server::db::tenant::TenantTx;
+use crate::server::db::APP_ROLE;
 use crate::server::routes::client_address;
 use crate::server::state::AppState;
 use crate::server::{csv_safety, request_id, rfc3339};
 
-/// How long one download may take, however slowly the client reads: it holds a database
+/// How long one download may take, however steadily the client reads: it holds a database
 /// connection and a snapshot until it ends.
-const MAX_DURATION: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+const MAX_DURATION: Duration = Duration::from_secs(15 * 60);
 
 /// Timestamps as RFC 3339 in UTC with microseconds: what the importer reads, and exact.
 fn utc(column: &str, name: &str) -> String {
@@ -203,25 +220,40 @@ async fn start(state: &AppState, parts: &axum::http::request::Parts) -> Result<R
     let ctx = ctx::resolve(state, parts).await?;
     request_id::record_identity(ctx.user_id(), ctx.organisation_id());
     ctx.require(Role::Admin)?;
+    let organisation_id = ctx.organisation_id().ok_or(AppError::Forbidden)?;
+    // Before anything is recorded or opened: a refused export costs nothing.
+    let turn = running_exports(state).enter(organisation_id)?;
     let address = client_address(parts);
     support::record_action(&ctx, state, parts.uri.path(), &address).await?;
     let now = state.clock.now();
     let slug = record_export(&ctx, state, &address, now).await?;
     // The snapshot is taken now, before the answer starts: every file shows the same moment.
-    let tx = TenantTx::begin_snapshot(&ctx, &state.pool).await?;
+    let connection = open_snapshot(state, organisation_id).await?;
 
     let (writer, reader) = tokio::io::duplex(64 * 1024);
+    let writer = Watched::new(writer, state.config.request_timeout.value);
     let (finished, outcome) = oneshot::channel();
     let request = request_id::current().unwrap_or_default();
     tokio::spawn(async move {
         // A client reading very slowly would otherwise keep the snapshot open indefinitely.
-        let result = match tokio::time::timeout(MAX_DURATION, write_archive(tx, writer, now)).await
+        let result = match tokio::time::timeout(
+            MAX_DURATION,
+            write_archive(connection, writer, now),
+        )
+        .await
         {
             Ok(result) => result,
             Err(_) => Err(ExportError::TooSlow),
         };
-        if let Err(error) = &result {
-            tracing::error!(request_id = %request, %error, "the export stopped part-way");
+        // The connection is closed by now (dropped with `write_archive`): the organisation may
+        // export again, and another organisation in its place.
+        drop(turn);
+        match &result {
+            Ok(()) => {}
+            Err(error) if error.is_the_clients() => {
+                tracing::warn!(request_id = %request, %error, "the export was ended part-way")
+            }
+            Err(error) => tracing::error!(request_id = %request, %error, "the export failed"),
         }
         let _ = finished.send(result.is_ok());
     });
@@ -282,10 +314,153 @@ async fn record_export(
     Ok(slug)
 }
 
-/// Streams every file into the archive, in the snapshot `tx`.
+/// The exports running in one application: how many in all (at most `MAX_CONCURRENT_EXPORTS`)
+/// and which organisations have one.
+struct RunningExports {
+    slots: Arc<Semaphore>,
+    organisations: Mutex<HashSet<Uuid>>,
+}
+
+/// A running export's place, given back when it is dropped.
+struct Turn {
+    running: Arc<RunningExports>,
+    organisation: Uuid,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl RunningExports {
+    /// A place for an export of `organisation`; "unavailable" (503, retry later) at once when
+    /// it already has one running or every place is taken. Nobody waits: a waiting export would
+    /// hold its request open for as long as another client takes to download.
+    fn enter(self: &Arc<Self>, organisation: Uuid) -> Result<Turn, AppError> {
+        let mut organisations = self.organisations.lock().unwrap_or_else(PoisonError::into_inner);
+        if organisations.contains(&organisation) {
+            return Err(AppError::Unavailable);
+        }
+        let slot = self.slots.clone().try_acquire_owned().map_err(|_| AppError::Unavailable)?;
+        organisations.insert(organisation);
+        Ok(Turn { running: self.clone(), organisation, _slot: slot })
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let mut organisations =
+            self.running.organisations.lock().unwrap_or_else(PoisonError::into_inner);
+        organisations.remove(&self.organisation);
+    }
+}
+
+/// Every application's running exports, by its configuration: each `AppState::new` makes one
+/// `Arc<Config>`, shared by the state's clones and by nothing else, so it names the application
+/// (a process serves one; the tests run many side by side, which must not share their limits).
+/// A `Weak` keeps the configuration's allocation, so its address cannot be reused by another
+/// while the entry exists; entries of applications that are gone are dropped on the way.
+static RUNNING: Mutex<Vec<(Weak<Config>, Arc<RunningExports>)>> = Mutex::new(Vec::new());
+
+fn running_exports(state: &AppState) -> Arc<RunningExports> {
+    let mut all = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+    all.retain(|(config, _)| config.strong_count() > 0);
+    let config = Arc::downgrade(&state.config);
+    if let Some((_, running)) = all.iter().find(|(known, _)| known.ptr_eq(&config)) {
+        return running.clone();
+    }
+    let running = Arc::new(RunningExports {
+        slots: Arc::new(Semaphore::new(state.config.export_concurrency.value)),
+        organisations: Mutex::new(HashSet::new()),
+    });
+    all.push((config, running.clone()));
+    running
+}
+
+/// A connection of the export's own, outside the application's pool (pages and server
+/// functions never wait behind a download), set up like a pooled one: the application's role,
+/// then a read-only snapshot scoped to `organisation_id`. Closing it (dropping it) ends the
+/// snapshot, part-way through a `COPY` included.
+async fn open_snapshot(state: &AppState, organisation_id: Uuid) -> Result<PgConnection, AppError> {
+    let options = (*state.pool.connect_options()).clone().application_name("marketedge-export");
+    // Formatting values into SQL is safe here only because they are a constant and a `Uuid`
+    // (hex digits and hyphens). One simple query: one round trip.
+    let statement = format!(
+        "SET ROLE {APP_ROLE}; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
+         SELECT set_config('app.org_id', '{organisation_id}', true)"
+    );
+    let open = async move {
+        let mut connection = PgConnection::connect_with(&options).await?;
+        // Without arguments: the simple protocol, which takes several statements.
+        connection.execute(statement.as_str()).await?;
+        Ok::<_, sqlx::Error>(connection)
+    };
+    // Bounded like waiting for a pooled connection.
+    match tokio::time::timeout(state.config.db_acquire_timeout.value, open).await {
+        Ok(opened) => Ok(opened?),
+        Err(_) => {
+            tracing::warn!(
+                request_id = request_id::current().as_deref().unwrap_or("-"),
+                "no database connection for an export in time"
+            );
+            Err(AppError::Unavailable)
+        }
+    }
+}
+
+/// The pipe to the client, failing a write of which the client has taken nothing for `limit`:
+/// a client that stops reading cannot keep the export's connection and snapshot. (How fast it
+/// reads otherwise is its own business, up to [`MAX_DURATION`].)
+struct Watched<W> {
+    inner: W,
+    limit: Duration,
+    /// Runs while a write waits for the client.
+    waiting: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<W> Watched<W> {
+    fn new(inner: W, limit: Duration) -> Self {
+        Watched { inner, limit, waiting: None }
+    }
+
+    fn watch<T>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        if poll.is_ready() {
+            self.waiting = None;
+            return poll;
+        }
+        let limit = self.limit;
+        let waiting = self.waiting.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match waiting.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("the client took nothing for {} s", limit.as_secs()),
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for Watched<W> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.watch(cx, poll)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let poll = Pin::new(&mut self.inner).poll_flush(cx);
+        self.watch(cx, poll)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let poll = Pin::new(&mut self.inner).poll_shutdown(cx);
+        self.watch(cx, poll)
+    }
+}
+
+/// Streams every file into the archive, in the snapshot open on `connection`, then closes it.
 async fn write_archive(
-    mut tx: TenantTx,
-    writer: tokio::io::DuplexStream,
+    mut connection: PgConnection,
+    writer: Watched<tokio::io::DuplexStream>,
     now: OffsetDateTime,
 ) -> Result<(), ExportError> {
     let modified = ZipDateTimeBuilder::new()
@@ -301,7 +476,7 @@ async fn write_archive(
         let entry = ZipEntryBuilder::new(file.name.into(), Compression::Deflate)
             .last_modification_date(modified);
         let mut entry = zip.write_entry_stream(entry).await?;
-        let mut chunks = tx.connection().copy_out_raw(&file.copy).await?;
+        let mut chunks = connection.copy_out_raw(&file.copy).await?;
         while let Some(chunk) = chunks.next().await {
             entry.write_all(&chunk?).await?;
         }
@@ -310,7 +485,8 @@ async fn write_archive(
     }
     let mut writer = zip.close().await?;
     writer.close().await?;
-    tx.commit().await?;
+    // A read-only snapshot has nothing to commit: ending the session ends it.
+    connection.close().await?;
     Ok(())
 }
 
@@ -324,6 +500,16 @@ enum ExportError {
     Zip(#[from] async_zip::error::ZipError),
     #[error("writing: {0}")]
     Io(#[from] io::Error),
-    #[error("{0}")]
-    App(#[from] AppError),
+}
+
+impl ExportError {
+    /// Whether the client ended the export: it went away or stopped reading.
+    fn is_the_clients(&self) -> bool {
+        let io = match self {
+            ExportError::Io(error)
+            | ExportError::Zip(async_zip::error::ZipError::UpstreamReadError(error)) => error,
+            _ => return false,
+        };
+        matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::BrokenPipe)
+    }
 }
