@@ -58,7 +58,11 @@ psql "$DATABASE_URL" -qtA -v ON_ERROR_STOP=1 \
   -c "DROP DATABASE IF EXISTS $E2E_DB WITH (FORCE)" -c "CREATE DATABASE $E2E_DB" >/dev/null
 
 PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
-export APP_ENV=test TEST_DATABASE_URL="$E2E_URL" LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
+# One trusted proxy hop: a browser test can then stand at an address of its own (X-Forwarded-For)
+# and lock it without locking every other test, which all come from 127.0.0.1.
+export APP_ENV=test TEST_DATABASE_URL="$E2E_URL" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" TRUSTED_PROXY_HOPS=1
+# Without SMTP_URL the server writes each mail to its log: the browser tests read links there.
+export SERVER_LOG="$LOGS/server.log"
 ./target/debug/marketedge migrate >"$LOGS/server.log" 2>&1
 ./target/debug/marketedge seed-demo >>"$LOGS/server.log" 2>&1
 ./target/debug/marketedge serve >>"$LOGS/server.log" 2>&1 &

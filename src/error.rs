@@ -49,6 +49,10 @@ pub enum AppError {
         "Your organisation is making too many requests at once. Please try again in a moment."
     )]
     Busy,
+    /// Someone at the caller's address sent too many requests to the endpoints that need no
+    /// sign-in (429, `Retry-After` says when to retry; docs/security.md).
+    #[error("Too many requests from your network. Please wait a minute, then try again.")]
+    RateLimited,
     /// A dependency such as the database is unreachable right now (503).
     #[error("MarketEdge is temporarily unavailable. Please try again in a moment.")]
     Unavailable,
@@ -73,7 +77,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::BadRequest => 400,
             AppError::Validation { .. } => 422,
-            AppError::Busy => 429,
+            AppError::Busy | AppError::RateLimited => 429,
             AppError::Unavailable => 503,
             AppError::Internal { .. } => 500,
         }
@@ -123,6 +127,7 @@ mod tests {
             (AppError::BadRequest, 400),
             (AppError::Validation { fields: vec![] }, 422),
             (AppError::Busy, 429),
+            (AppError::RateLimited, 429),
             (AppError::Unavailable, 503),
             (AppError::Internal { request_id: None }, 500),
         ];

@@ -70,6 +70,12 @@ const MATRIX: &[Row] = &[
         expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN],
     },
     Row {
+        path: "/api/platform_warnings",
+        body: "",
+        public_because: None,
+        expect: [UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    },
+    Row {
         path: "/api/admin_organisations",
         body: "",
         public_because: None,

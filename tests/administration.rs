@@ -192,7 +192,25 @@ async fn invitations_for_existing_accounts_and_open_invitations_are_explained(po
         field_codes(&invite(&app, &cookie, &admin.email, "viewer").await),
         ["already_member"]
     );
-    assert_eq!(field_codes(&invite(&app, &cookie, &other.email, "viewer").await), ["has_account"]);
+    // An account elsewhere is not the admin's business: the invitation is made and sent, and only
+    // its recipient learns, when accepting, that the address already has an account.
+    assert_eq!(invite(&app, &cookie, &other.email, "viewer").await.status, StatusCode::OK);
+    let link = emailed_token(&pool, &other.email).await;
+    let accepted = post_form(
+        &app,
+        "/accept-invitation",
+        &[
+            ("token", &link),
+            ("new_password", "juniper-signal-orchard-19"),
+            ("confirm_password", "juniper-signal-orchard-19"),
+        ],
+    )
+    .await;
+    assert!(
+        accepted.headers["location"].to_str().unwrap().contains("error=has_account"),
+        "{:?}",
+        accepted.headers
+    );
     assert_eq!(invite(&app, &cookie, "fresh@a.example", "viewer").await.status, StatusCode::OK);
     assert_eq!(
         field_codes(&invite(&app, &cookie, "FRESH@a.example", "viewer").await),
@@ -349,11 +367,8 @@ async fn an_admin_of_one_organisation_reaches_nothing_of_another(pool: PgPool) {
         as_a("/api/revoke_invitation", format!("id={invitation_b}")).await.status,
         StatusCode::NOT_FOUND
     );
-    // Inviting B's member is an account conflict, never a membership in B.
-    assert_eq!(
-        field_codes(&invite(&app, &cookie_a, &member_b.email, "admin").await),
-        ["has_account"]
-    );
+    // Inviting B's member tells A nothing about B, and is never a membership in B.
+    assert_eq!(invite(&app, &cookie_a, &member_b.email, "admin").await.status, StatusCode::OK);
 
     let (role, status): (String, String) = sqlx::query_as(
         "SELECT m.role::text, u.status::text FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.id = $1",
@@ -363,11 +378,15 @@ async fn an_admin_of_one_organisation_reaches_nothing_of_another(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!((role.as_str(), status.as_str()), ("analyst", "active"));
-    let open: i64 = sqlx::query_scalar("SELECT count(*) FROM invitations WHERE revoked_at IS NULL")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(open, 1);
+    // B's invitation is untouched; A's own invitation (to B's member) lives in A.
+    let open: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT organisation_id, email FROM invitations WHERE revoked_at IS NULL ORDER BY email",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let org_a = admin_a.organisation_id.unwrap();
+    assert_eq!(open, [(org_a, member_b.email.clone()), (org_b, "pending@b.example".to_owned())]);
 }
 
 #[sqlx::test]
@@ -856,4 +875,43 @@ async fn a_suspended_members_refresh_token_is_refused(pool: PgPool) {
         grant(serde_json::json!({"grant_type": "refresh_token", "refresh_token": refresh})).await;
     assert!(refreshed.status.is_client_error(), "{} {}", refreshed.status, refreshed.body);
     assert!(refreshed.json()["access_token"].is_null());
+}
+
+#[sqlx::test]
+async fn a_member_list_cursor_from_another_organisation_reveals_nothing(pool: PgPool) {
+    let admin_a = fx_user(&pool, "admin@a.example", Some(MembershipRole::Admin)).await;
+    let org_a = admin_a.organisation_id.unwrap();
+    fx_member(&pool, org_a, "aaa@a.example", MembershipRole::Viewer).await;
+    fx_member(&pool, org_a, "zzz@a.example", MembershipRole::Viewer).await;
+    let admin_b = fx_user(&pool, "admin@b.example", Some(MembershipRole::Admin)).await;
+    let outsider =
+        fx_member(&pool, admin_b.organisation_id.unwrap(), "mmm@b.example", MembershipRole::Viewer)
+            .await;
+    let app = fx_app(pool.clone());
+    let cookie = signed_in(&app, &admin_a.email, &admin_a.password).await;
+    let page = |after: String| {
+        let app = app.clone();
+        let cookie = cookie.clone();
+        async move {
+            let answer = call_as(
+                &app,
+                "/api/organisation_members",
+                &form(&[("after", &after)]),
+                Credential::Cookie(&cookie),
+            )
+            .await;
+            assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+            let rows = answer.json()["rows"].as_array().unwrap().clone();
+            rows.iter().map(|m| m["email"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        }
+    };
+    let own = sqlx::query_scalar::<_, Uuid>("SELECT id FROM users WHERE email = 'aaa@a.example'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+
+    // A cursor of one's own organisation pages on ...
+    assert_eq!(page(own.to_string()).await, ["zzz@a.example"]);
+    // ... another organisation's user (sorting between the two) gives nothing away.
+    assert!(page(outsider.user_id.to_string()).await.is_empty());
 }

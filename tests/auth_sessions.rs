@@ -15,6 +15,11 @@ fn location(answer: &Answer) -> String {
     answer.headers.get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
 }
 
+fn set_cookies(answer: &Answer) -> Vec<String> {
+    let values = answer.headers.get_all("set-cookie").iter();
+    values.map(|value| value.to_str().unwrap().to_owned()).collect()
+}
+
 #[sqlx::test]
 async fn signing_in_sets_a_strict_http_only_session_and_redirects(pool: PgPool) {
     let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
@@ -24,13 +29,18 @@ async fn signing_in_sets_a_strict_http_only_session_and_redirects(pool: PgPool) 
 
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert_eq!(location(&answer), "/account");
-    let set_cookie = answer.headers["set-cookie"].to_str().unwrap().to_owned();
-    assert!(set_cookie.starts_with("marketedge_session="), "{set_cookie}");
-    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
-        assert!(set_cookie.contains(attribute), "{attribute} missing: {set_cookie}");
+    // The session, and the device cookie that remembers this browser for the account.
+    let set_cookies = set_cookies(&answer);
+    let mut names: Vec<&str> = set_cookies.iter().map(|c| c.split('=').next().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["marketedge_device", "marketedge_session"]);
+    for set_cookie in &set_cookies {
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(set_cookie.contains(attribute), "{attribute} missing: {set_cookie}");
+        }
+        assert!(!set_cookie.contains("Secure"), "plain http in test: {set_cookie}");
+        assert!(!set_cookie.contains("Domain"), "{set_cookie}");
     }
-    assert!(!set_cookie.contains("Secure"), "plain http in test: {set_cookie}");
-    assert!(!set_cookie.contains("Domain"), "{set_cookie}");
     let cookie = session_cookie(&answer).unwrap();
     let me = whoami(&app, Credential::Cookie(&cookie)).await.json();
     assert_eq!(me["email"], "ana@gym.example");
@@ -45,11 +55,16 @@ async fn production_cookies_are_secure_and_host_prefixed(pool: PgPool) {
 
     let answer = sign_in(&app, &user.email, &user.password, None).await;
 
-    let set_cookie = answer.headers["set-cookie"].to_str().unwrap().to_owned();
-    assert!(set_cookie.starts_with("__Host-marketedge_session="), "{set_cookie}");
-    assert!(set_cookie.contains("Secure"), "{set_cookie}");
-    assert!(set_cookie.contains("SameSite=Strict") && set_cookie.contains("HttpOnly"));
-    assert!(!set_cookie.contains("Domain"), "{set_cookie}");
+    let set_cookies = set_cookies(&answer);
+    let mut names: Vec<&str> = set_cookies.iter().map(|c| c.split('=').next().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["__Host-marketedge_device", "__Host-marketedge_session"]);
+    for set_cookie in &set_cookies {
+        assert!(set_cookie.contains("Secure"), "{set_cookie}");
+        assert!(set_cookie.contains("SameSite=Strict") && set_cookie.contains("HttpOnly"));
+        assert!(set_cookie.contains("Path=/"), "{set_cookie}");
+        assert!(!set_cookie.contains("Domain"), "{set_cookie}");
+    }
 }
 
 #[sqlx::test]

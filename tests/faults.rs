@@ -34,12 +34,17 @@ async fn a_lost_database_is_unavailable_to_browsers_too(pool: PgPool) {
     assert!(answer.headers.get("set-cookie").is_none(), "{:?}", answer.headers);
 }
 
-/// An organisation whose share of the server is taken waits in its own line and is then told it
-/// is busy (429, `Retry-After: 1`), while another organisation is served at once.
+/// With every turn taken, a request waits in its organisation's line and is then told it is busy
+/// (429, `Retry-After: 1`); a turn given back goes to another organisation's waiting request before
+/// the busy organisation's own, although that one waited longer.
 #[sqlx::test]
-async fn an_organisation_over_its_share_waits_then_is_busy_and_others_are_served(pool: PgPool) {
+async fn with_every_turn_taken_requests_wait_then_are_busy_and_a_freed_turn_goes_to_another_organisation(
+    pool: PgPool,
+) {
     let busy = fx_user(&pool, "busy@gym.example", Some(MembershipRole::Analyst)).await;
     let calm = fx_user(&pool, "calm@gym.example", Some(MembershipRole::Analyst)).await;
+    let (busy_organisation, calm_organisation) =
+        (busy.organisation_id.unwrap(), calm.organisation_id.unwrap());
     let state = fx_state(pool);
     let app = fx_app_with(state.clone());
     let (busy_cookie, calm_cookie) = (
@@ -47,10 +52,10 @@ async fn an_organisation_over_its_share_waits_then_is_busy_and_others_are_served
         signed_in(&app, &calm.email, &calm.password).await,
     );
     let busy_token = fx_bearer(&app, &busy).await;
-    // Every turn of the busy organisation is taken, as by its own long requests.
+    // Every turn is taken by the busy organisation, as by its own long requests.
     let mut turns = Vec::new();
-    for _ in 0..state.config.org_concurrency.value {
-        turns.push(state.fair_share.enter(busy.organisation_id.unwrap()).await.unwrap().unwrap());
+    for _ in 0..state.config.request_capacity.value {
+        turns.push(state.fair_share.enter(busy_organisation).await.unwrap().unwrap());
     }
 
     let started = std::time::Instant::now();
@@ -63,19 +68,37 @@ async fn an_organisation_over_its_share_waits_then_is_busy_and_others_are_served
         waited >= state.config.db_acquire_timeout.value,
         "refused after {waited:?}, not after waiting"
     );
-
     // An API call waits in the same line (before the guard's lookup: its token names the
     // organisation).
     let refused = call_as(&app, "/api/markets", "", Credential::Bearer(&busy_token)).await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
 
-    let served = call_as(&app, "/api/markets", "", Credential::Cookie(&calm_cookie)).await;
-    assert_eq!(served.status, StatusCode::OK, "{}", served.body);
+    // The busy organisation's next request waits, then the other organisation's.
+    let markets = |cookie: &String| {
+        let (app, cookie) = (app.clone(), cookie.clone());
+        tokio::spawn(
+            async move { call_as(&app, "/api/markets", "", Credential::Cookie(&cookie)).await },
+        )
+    };
+    let busy_waiting = markets(&busy_cookie);
+    until_waiting(&state, 1).await;
+    let calm_waiting = markets(&calm_cookie);
+    until_waiting(&state, 2).await;
 
-    // A turn given back lets the next request of the busy organisation in.
     turns.pop();
-    let served = call_as(&app, "/api/markets", "", Credential::Cookie(&busy_cookie)).await;
+
+    assert_eq!(state.fair_share.held_by(calm_organisation), 1, "the calm organisation went first");
+    assert_eq!(state.fair_share.waiting(), 1);
+    let served = calm_waiting.await.unwrap();
     assert_eq!(served.status, StatusCode::OK, "{}", served.body);
-    let served = call_as(&app, "/api/markets", "", Credential::Bearer(&busy_token)).await;
+    // Its turn, given back, goes on to the busy organisation's waiting request.
+    let served = busy_waiting.await.unwrap();
     assert_eq!(served.status, StatusCode::OK, "{}", served.body);
+}
+
+/// Waits (without sleeping) until `count` requests wait for a turn.
+async fn until_waiting(state: &marketedge::server::state::AppState, count: usize) {
+    while state.fair_share.waiting() < count {
+        tokio::task::yield_now().await;
+    }
 }

@@ -32,13 +32,18 @@ const KNOWN: &[&str] = &[
     "DATABASE_MAX_CONNECTIONS",
     "DATABASE_ACQUIRE_TIMEOUT_MS",
     "REQUEST_TIMEOUT_SECS",
-    "ORG_MAX_CONCURRENT_REQUESTS",
+    "REQUEST_CAPACITY",
     "SESSION_IDLE_MINUTES",
     "SESSION_ABSOLUTE_HOURS",
     "PUBLIC_URL",
     "SMTP_URL",
     "MAIL_FROM",
     "METRICS_TOKEN",
+    "MAX_CONCURRENT_EXPORTS",
+    "MAIL_RETENTION_DAYS",
+    "TRUSTED_PROXIES",
+    "TRUSTED_PROXY_HOPS",
+    "DATABASE_APP_URL",
 ];
 
 /// Variables a problem may name although they are unset: what is required.
@@ -81,11 +86,14 @@ fn with_secret(text: impl Strategy<Value = String> + 'static) -> BoxedStrategy<V
 fn range_of(name: &str) -> std::ops::RangeInclusive<u64> {
     match name {
         "PORT" | "PGPORT" => 0..=65_535,
-        "DATABASE_MAX_CONNECTIONS" | "ORG_MAX_CONCURRENT_REQUESTS" => 1..=1000,
+        "DATABASE_MAX_CONNECTIONS" | "REQUEST_CAPACITY" => 1..=1000,
         "DATABASE_ACQUIRE_TIMEOUT_MS" => 100..=60_000,
         "REQUEST_TIMEOUT_SECS" => 1..=600,
         "SESSION_IDLE_MINUTES" => 1..=1440,
         "SESSION_ABSOLUTE_HOURS" => 1..=720,
+        "MAX_CONCURRENT_EXPORTS" => 1..=100,
+        "MAIL_RETENTION_DAYS" => 1..=3650,
+        "TRUSTED_PROXY_HOPS" => 0..=10,
         other => panic!("{other} is not numeric"),
     }
 }
@@ -132,7 +140,10 @@ fn valid_value(name: &'static str) -> BoxedStrategy<Value> {
     match name {
         "APP_ENV" => pick(&["development", "dev", "test", "production", "PROD", " Test "]),
         "RAILWAY_ENVIRONMENT" => pick(&["production", "staging"]),
-        "DATABASE_URL" | "DATABASE_PRIVATE_URL" | "TEST_DATABASE_URL" => database_url(true),
+        "DATABASE_URL" | "DATABASE_PRIVATE_URL" | "TEST_DATABASE_URL" | "DATABASE_APP_URL" => {
+            database_url(true)
+        }
+        "TRUSTED_PROXIES" => pick(&["10.0.0.0/8", " 100.64.0.0/10 ,2001:db8::/32", "192.0.2.7"]),
         "PGHOST" => pick(&["db.internal", "fd12::1", "[fd12::1]", "ünïcode.example"]),
         "PGUSER" | "PGDATABASE" => pick(&["app", "prices"]),
         "PGPASSWORD" => with_secret(secret()),
@@ -165,7 +176,10 @@ fn valid_value(name: &'static str) -> BoxedStrategy<Value> {
 fn invalid_value(name: &'static str) -> BoxedStrategy<Value> {
     match name {
         "APP_ENV" => pick(&["staging", "develop", "production!"]),
-        "DATABASE_URL" | "DATABASE_PRIVATE_URL" | "TEST_DATABASE_URL" => database_url(false),
+        "DATABASE_URL" | "DATABASE_PRIVATE_URL" | "TEST_DATABASE_URL" | "DATABASE_APP_URL" => {
+            database_url(false)
+        }
+        "TRUSTED_PROXIES" => pick(&["proxy.internal", "10.0.0.0/33", "10.0.0.0/8, 300.1.1.1"]),
         "PGHOST" => pick(&["bad host", "a/b", "[::1"]),
         "PGUSER" | "PGDATABASE" => pick(&["with space", "a@b", "x/y"]),
         "JWT_SECRET" | "METRICS_TOKEN" => with_secret(prop_oneof![
@@ -183,9 +197,12 @@ fn invalid_value(name: &'static str) -> BoxedStrategy<Value> {
         | "DATABASE_MAX_CONNECTIONS"
         | "DATABASE_ACQUIRE_TIMEOUT_MS"
         | "REQUEST_TIMEOUT_SECS"
-        | "ORG_MAX_CONCURRENT_REQUESTS"
+        | "REQUEST_CAPACITY"
         | "SESSION_IDLE_MINUTES"
-        | "SESSION_ABSOLUTE_HOURS" => {
+        | "SESSION_ABSOLUTE_HOURS"
+        | "MAX_CONCURRENT_EXPORTS"
+        | "MAIL_RETENTION_DAYS"
+        | "TRUSTED_PROXY_HOPS" => {
             let range = range_of(name);
             let mut outside = vec![
                 (range.end() + 1..u64::MAX).prop_map(|n| n.to_string()).boxed(),
@@ -317,9 +334,12 @@ proptest! {
             "DATABASE_MAX_CONNECTIONS",
             "DATABASE_ACQUIRE_TIMEOUT_MS",
             "REQUEST_TIMEOUT_SECS",
-            "ORG_MAX_CONCURRENT_REQUESTS",
+            "REQUEST_CAPACITY",
             "SESSION_IDLE_MINUTES",
             "SESSION_ABSOLUTE_HOURS",
+            "MAX_CONCURRENT_EXPORTS",
+            "MAIL_RETENTION_DAYS",
+            "TRUSTED_PROXY_HOPS",
         ] {
             prop_assert_eq!(reported(name), set(&env, name).is_some_and(|raw| !in_range(raw, name)), "{}", name);
         }
@@ -399,7 +419,6 @@ fn check_config(
         config.db_acquire_timeout.value.as_millis() as u64,
         number("DATABASE_ACQUIRE_TIMEOUT_MS", 3_000)
     );
-    // These defaults depend on the machine (fair_share.rs): check only what was set.
     match set(env, "REQUEST_TIMEOUT_SECS") {
         Some(raw) => prop_assert_eq!(
             config.request_timeout.value.as_secs(),
@@ -407,13 +426,25 @@ fn check_config(
         ),
         None => prop_assert_eq!(&config.request_timeout.source, &Source::Default),
     }
-    match set(env, "ORG_MAX_CONCURRENT_REQUESTS") {
-        Some(raw) => {
-            prop_assert_eq!(config.org_concurrency.value, raw.trim().parse::<usize>().unwrap())
-        }
-        None => prop_assert_eq!(&config.org_concurrency.source, &Source::Default),
-    }
+    // The database pool size unless set (fair_share.rs).
+    prop_assert_eq!(
+        config.request_capacity.value as u64,
+        number("REQUEST_CAPACITY", number("DATABASE_MAX_CONNECTIONS", 10))
+    );
     prop_assert_eq!(config.session_idle.value.as_secs(), number("SESSION_IDLE_MINUTES", 30) * 60);
+    prop_assert_eq!(config.export_concurrency.value as u64, number("MAX_CONCURRENT_EXPORTS", 2));
+    prop_assert_eq!(
+        config.mail_retention.value.as_secs(),
+        number("MAIL_RETENTION_DAYS", 30) * 24 * 60 * 60
+    );
+    prop_assert_eq!(
+        config.trusted_proxies.value.is_enabled(),
+        set(env, "TRUSTED_PROXIES").is_some() || number("TRUSTED_PROXY_HOPS", 0) > 0
+    );
+    prop_assert_eq!(
+        config.database_app_url.as_ref().map(|s| s.value.expose()),
+        set(env, "DATABASE_APP_URL")
+    );
     prop_assert_eq!(
         config.session_absolute.value.as_secs(),
         number("SESSION_ABSOLUTE_HOURS", 12) * 3600

@@ -94,16 +94,25 @@ async fn every_response_carries_a_fresh_request_id(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn an_incoming_request_id_is_kept(pool: PgPool) {
+async fn an_incoming_request_id_is_kept_only_when_it_is_a_uuid(pool: PgPool) {
     let app = fx_app(pool);
-    let request = Request::get("/healthz")
-        .header("x-request-id", "proxy-assigned-7")
-        .body(Body::empty())
-        .unwrap();
+    let with_id = |id: &'static str| {
+        Request::get("/healthz").header("x-request-id", id).body(Body::empty()).unwrap()
+    };
 
-    let answer = send(&app, request).await;
+    let proxied = send(&app, with_id("0b6e4f7a-3c1d-4e8a-9f2b-5d6c7e8f9a0b")).await;
+    assert_eq!(proxied.headers["x-request-id"], "0b6e4f7a-3c1d-4e8a-9f2b-5d6c7e8f9a0b");
 
-    assert_eq!(answer.headers["x-request-id"], "proxy-assigned-7");
+    // Anything else (log injection, a guess at another request's id format, an overlong value)
+    // is replaced by a fresh id.
+    for hostile in
+        ["proxy-assigned-7", "abc INFO forged log line", "0b6e4f7a3c1d4e8a9f2b5d6c7e8f9a0bX"]
+    {
+        let answer = send(&app, with_id(hostile)).await;
+        let id = answer.headers["x-request-id"].to_str().unwrap();
+        assert_ne!(id, hostile);
+        assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    }
 }
 
 #[sqlx::test]

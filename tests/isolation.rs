@@ -2,7 +2,9 @@
 //!
 //! The schema test fails if any tenant table misses forced row-level security, a policy with
 //! both USING and WITH CHECK, `organisation_id` leading its primary key or inside its foreign keys
-//! to other tenant tables, or if the application role could own or bypass anything. The database
+//! to other tenant tables, or if the application role could own or bypass anything; and if
+//! `users` (every organisation's people) loses its forced row-level security and policies, or a
+//! SECURITY DEFINER function lacks a fixed search_path or is executable by PUBLIC. The database
 //! wall tests use raw SQL as the application role, with no application filter at all.
 #![cfg(feature = "ssr")]
 
@@ -114,7 +116,118 @@ async fn every_tenant_table_follows_the_isolation_rules(pool: PgPool) {
     if owned > 0 {
         problems.push(format!("marketedge_app owns {owned} relations"));
     }
+    problems.extend(users_problems(&pool).await);
+    problems.extend(security_definer_problems(&pool).await);
     assert!(problems.is_empty(), "isolation rules broken:\n{}", problems.join("\n"));
+}
+
+/// `users` (every organisation's people) is no tenant table, but is walled all the same: forced
+/// row-level security; reading limited to one's own account, the organisation in scope and the
+/// platform path; changes and inserts under policies with WITH CHECK; no deleting, and no
+/// changing of identity columns, by the application role.
+async fn users_problems(pool: &PgPool) -> Vec<String> {
+    let mut problems = Vec::new();
+    let (enabled, forced): (bool, bool) = sqlx::query_as(
+        "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = 'public.users'::regclass",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    if !enabled || !forced {
+        problems.push(format!("users: row-level security enabled={enabled} forced={forced}"));
+    }
+    // (command, USING, WITH CHECK) of every policy.
+    let policies: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT p.polcmd::text, pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)
+         FROM pg_policy p WHERE p.polrelid = 'public.users'::regclass",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let has = |command: &str, check: &dyn Fn(&Option<String>, &Option<String>) -> bool| {
+        policies.iter().any(|(cmd, using, with_check)| cmd == command && check(using, with_check))
+    };
+    let mentions = |expr: &Option<String>, what: &str| expr.as_deref().unwrap_or("").contains(what);
+    if !has("r", &|using, _| mentions(using, "app_user_id()") && mentions(using, "app_org_id()")) {
+        problems.push("users: no read policy on app_user_id() and app_org_id()".to_owned());
+    }
+    if !has("w", &|using, check| {
+        mentions(using, "app_user_id()") && mentions(check, "app_user_id()")
+    }) {
+        problems.push("users: no update policy with USING and WITH CHECK".to_owned());
+    }
+    if !has("a", &|_, check| mentions(check, "app_user_id()")) {
+        problems.push("users: no insert policy with WITH CHECK on app_user_id()".to_owned());
+    }
+    // Anything but reading is never opened by the platform setting, nor by a policy for all.
+    for (cmd, using, check) in &policies {
+        if cmd == "*" || cmd == "d" {
+            problems.push(format!("users: a policy for command {cmd} exists"));
+        }
+        if cmd != "r"
+            && (mentions(using, "app_platform_read") || mentions(check, "app_platform_read"))
+        {
+            problems.push(format!("users: the platform setting opens command {cmd}"));
+        }
+        let admits_all = |expr: &Option<String>| expr.as_deref().map(str::trim) == Some("true");
+        if admits_all(using) || admits_all(check) {
+            problems.push(format!("users: a policy for command {cmd} admits every row"));
+        }
+    }
+    let (delete, update_super, update_email): (bool, bool, bool) = sqlx::query_as(
+        "SELECT has_table_privilege('marketedge_app', 'public.users', 'DELETE'),
+                has_column_privilege('marketedge_app', 'public.users', 'is_super_admin', 'UPDATE'),
+                has_column_privilege('marketedge_app', 'public.users', 'email', 'UPDATE')",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    if delete || update_super || update_email {
+        problems.push(format!(
+            "marketedge_app may delete users ({delete}) or change is_super_admin ({update_super}) or email ({update_email})"
+        ));
+    }
+    problems
+}
+
+/// Every SECURITY DEFINER function (it runs as its owner, who bypasses row-level security) has
+/// a fixed search_path that ends with pg_temp (so no temporary object can stand in for a table)
+/// and is not executable by PUBLIC.
+async fn security_definer_problems(pool: &PgPool) -> Vec<String> {
+    let functions: Vec<(String, Option<String>, bool)> = sqlx::query_as(
+        "SELECT p.oid::regprocedure::text,
+                (SELECT c FROM unnest(p.proconfig) c WHERE c LIKE 'search\\_path=%'),
+                p.proacl IS NULL
+                  OR EXISTS (SELECT 1 FROM aclexplode(p.proacl) a
+                             WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')
+         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+         ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut problems = Vec::new();
+    for (function, search_path, public) in &functions {
+        let fixed = search_path
+            .as_deref()
+            .is_some_and(|path| path.trim_end_matches('"').trim_end().ends_with("pg_temp"));
+        if !fixed {
+            problems.push(format!(
+                "{function}: SECURITY DEFINER without a fixed search_path ending with pg_temp ({search_path:?})"
+            ));
+        }
+        if *public {
+            problems.push(format!("{function}: SECURITY DEFINER and executable by PUBLIC"));
+        }
+    }
+    let names: Vec<&str> = functions.iter().map(|(name, ..)| name.as_str()).collect();
+    for expected in ["sign_in_lookup(text)", "reset_lookup(text)", "email_has_account(text)"] {
+        if !names.contains(&expected) {
+            problems.push(format!("{expected}: missing or not SECURITY DEFINER ({names:?})"));
+        }
+    }
+    problems
 }
 
 #[sqlx::test]
@@ -541,4 +654,209 @@ async fn a_connection_killed_mid_transaction_is_unavailable_and_leaves_nothing(p
         assert_eq!(setting, None);
         assert!(!connection.is_in_transaction());
     }
+}
+
+#[sqlx::test]
+async fn the_console_warns_when_the_pool_could_escape_row_level_security(pool: PgPool) {
+    // The tests' login role has BYPASSRLS (it inspects every organisation's rows): exactly the
+    // deployment the warning is for.
+    let root = fx_user(&pool, "root@marketedge.example", None).await;
+    let app = fx_app(pool.clone());
+    let cookie = signed_in(&app, &root.email, &root.password).await;
+
+    let warnings = call_as(&app, "/api/platform_warnings", "", Credential::Cookie(&cookie)).await;
+
+    assert_eq!(warnings.status, StatusCode::OK, "{}", warnings.body);
+    let text = warnings.body;
+    assert!(text.contains("RESET ROLE") && text.contains("DATABASE_APP_URL"), "{text}");
+    // Public health checks never say so.
+    let ready = get(&app, "/readyz").await;
+    assert!(!ready.body.contains("RESET ROLE"), "{}", ready.body);
+}
+
+/// Runs `sql` as the application role in a transaction with `settings` set transaction-locally,
+/// and returns the uuids it answers (rolled back afterwards).
+async fn app_ids(
+    app_pool: &PgPool,
+    settings: &[(&str, String)],
+    sql: &str,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    let mut tx = app_pool.begin().await?;
+    for (name, value) in settings {
+        sqlx::query("SELECT set_config($1, $2, true)")
+            .bind(name)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let rows = sqlx::query_scalar::<_, Uuid>(sql).fetch_all(&mut *tx).await;
+    let _ = tx.rollback().await;
+    let mut rows = rows?;
+    rows.sort();
+    Ok(rows)
+}
+
+fn sorted(mut ids: Vec<Uuid>) -> Vec<Uuid> {
+    ids.sort();
+    ids
+}
+
+#[sqlx::test]
+async fn users_show_a_member_their_organisation_and_themself_and_nobody_else(pool: PgPool) {
+    let Tenants { a, b } = fx_two_tenants(&pool).await;
+    let (org_a, org_b) = (a.organisation_id.unwrap(), b.organisation_id.unwrap());
+    let analyst = fx_member(&pool, org_a, "analyst@a.example", MembershipRole::Analyst).await;
+    let root = fx_user(&pool, "root@marketedge.example", None).await;
+    let app_pool = fx_app_pool(&pool);
+    let org = |id: Uuid| ("app.org_id", id.to_string());
+    let user = |id: Uuid| ("app.user_id", id.to_string());
+    let all = "SELECT id FROM users";
+
+    // In A's scope: A's members, whichever way B's are asked for.
+    assert_eq!(
+        app_ids(&app_pool, &[org(org_a)], all).await.unwrap(),
+        sorted(vec![a.user_id, analyst.user_id])
+    );
+    let b_by_email = format!("SELECT id FROM users WHERE email = '{}'", b.email);
+    let b_by_id = format!("SELECT id FROM users WHERE id = '{}'", b.user_id);
+    for sql in [&b_by_email, &b_by_id] {
+        assert!(app_ids(&app_pool, &[org(org_a)], sql).await.unwrap().is_empty(), "{sql}");
+    }
+    // Acting for a user without an organisation: exactly their own account.
+    assert_eq!(app_ids(&app_pool, &[user(b.user_id)], all).await.unwrap(), vec![b.user_id]);
+    assert_eq!(app_ids(&app_pool, &[user(root.user_id)], all).await.unwrap(), vec![root.user_id]);
+    // No setting: no account at all.
+    assert!(app_ids(&app_pool, &[], all).await.unwrap().is_empty());
+    assert!(app_ids(&app_pool, &[], &b_by_email).await.unwrap().is_empty());
+
+    // A super-admin is shown to the organisations whose trail names them (support access writes
+    // such entries), and only to those.
+    assert!(!app_ids(&app_pool, &[org(org_a)], all).await.unwrap().contains(&root.user_id));
+    sqlx::query(
+        "INSERT INTO audit_log (organisation_id, id, occurred_at, action, actor_user_id)
+         VALUES ($1, gen_random_uuid(), now(), 'support_action', $2)",
+    )
+    .bind(org_a)
+    .bind(root.user_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        app_ids(&app_pool, &[org(org_a)], all).await.unwrap(),
+        sorted(vec![a.user_id, analyst.user_id, root.user_id])
+    );
+    assert_eq!(app_ids(&app_pool, &[org(org_b)], all).await.unwrap(), vec![b.user_id]);
+
+    // Changes: another organisation's member cannot be changed; one's own account and the
+    // members in scope can; identity columns and deleting never.
+    let deactivate_b =
+        format!("UPDATE users SET status = 'deactivated' WHERE id = '{}' RETURNING id", b.user_id);
+    assert!(app_ids(&app_pool, &[org(org_a)], &deactivate_b).await.unwrap().is_empty());
+    let everyone_seen_now = "UPDATE users SET last_login_at = now() RETURNING id";
+    assert_eq!(
+        app_ids(&app_pool, &[user(b.user_id)], everyone_seen_now).await.unwrap(),
+        vec![b.user_id]
+    );
+    assert_eq!(
+        app_ids(&app_pool, &[org(org_a)], everyone_seen_now).await.unwrap(),
+        sorted(vec![a.user_id, analyst.user_id]),
+        "a super-admin named by the trail is shown, never changed"
+    );
+    for sql in [
+        format!("UPDATE users SET is_super_admin = true WHERE id = '{}' RETURNING id", a.user_id),
+        format!("UPDATE users SET email = 'x@a.example' WHERE id = '{}' RETURNING id", a.user_id),
+        format!("DELETE FROM users WHERE id = '{}' RETURNING id", analyst.user_id),
+    ] {
+        let refused = app_ids(&app_pool, &[org(org_a), user(a.user_id)], &sql).await;
+        assert!(refused.is_err(), "{sql} was allowed to marketedge_app");
+    }
+    // Inserts: only the transaction's own new account.
+    let new_id = Uuid::now_v7();
+    let insert = format!(
+        "INSERT INTO users (id, email, display_name) VALUES ('{new_id}', 'new@a.example', 'New') RETURNING id"
+    );
+    assert!(app_ids(&app_pool, &[org(org_a)], &insert).await.is_err());
+    assert!(app_ids(&app_pool, &[user(a.user_id)], &insert).await.is_err());
+    assert_eq!(app_ids(&app_pool, &[user(new_id)], &insert).await.unwrap(), vec![new_id]);
+
+    // The platform path reads every account and changes none.
+    let platform = ("app.platform", "read".to_owned());
+    assert_eq!(
+        app_ids(&app_pool, &[platform.clone()], all).await.unwrap(),
+        sorted(vec![a.user_id, analyst.user_id, b.user_id, root.user_id])
+    );
+    assert!(app_ids(&app_pool, &[platform], everyone_seen_now).await.unwrap().is_empty());
+
+    // Nothing above stuck (every transaction was rolled back), and B is as it was.
+    let b_status: String = sqlx::query_scalar("SELECT status::text FROM users WHERE id = $1")
+        .bind(b.user_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(b_status, "active");
+}
+
+#[sqlx::test]
+async fn lookups_before_an_organisation_is_known_answer_only_what_they_need(pool: PgPool) {
+    use sqlx::Column as _;
+    let Tenants { a, b } = fx_two_tenants(&pool).await;
+    sqlx::query("UPDATE users SET status = 'deactivated' WHERE id = $1")
+        .bind(a.user_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let app_pool = fx_app_pool(&pool);
+    let mut connection = app_pool.acquire().await.unwrap();
+    let columns = |rows: &[sqlx::postgres::PgRow]| -> Vec<String> {
+        rows.first()
+            .map(|row| row.columns().iter().map(|c| c.name().to_owned()).collect())
+            .unwrap_or_default()
+    };
+
+    // No setting at all, as before sign-in: the table shows nothing...
+    let direct: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE email = $1")
+        .bind(&b.email)
+        .fetch_one(&mut *connection)
+        .await
+        .unwrap();
+    assert_eq!(direct, 0);
+    // ...and each function answers its one question.
+    let sign_in = sqlx::query("SELECT * FROM sign_in_lookup($1)")
+        .bind(&b.email)
+        .fetch_all(&mut *connection)
+        .await
+        .unwrap();
+    assert_eq!(columns(&sign_in), ["user_id", "password_hash"]);
+    assert_eq!(sign_in[0].get::<Uuid, _>("user_id"), b.user_id);
+    let reset = sqlx::query("SELECT * FROM reset_lookup($1)")
+        .bind(&b.email)
+        .fetch_all(&mut *connection)
+        .await
+        .unwrap();
+    assert_eq!(columns(&reset), ["user_id", "auth_version"]);
+    assert_eq!(reset[0].get::<Uuid, _>("user_id"), b.user_id);
+    let deactivated = sqlx::query("SELECT * FROM reset_lookup($1)")
+        .bind(&a.email)
+        .fetch_all(&mut *connection)
+        .await
+        .unwrap();
+    assert!(deactivated.is_empty(), "a deactivated account gets no reset link");
+    for (email, expected) in [(b.email.as_str(), true), ("nobody@c.example", false)] {
+        let has: bool = sqlx::query_scalar("SELECT email_has_account($1)")
+            .bind(email)
+            .fetch_one(&mut *connection)
+            .await
+            .unwrap();
+        assert_eq!(has, expected, "{email}");
+    }
+    // The guard's lookup opens the user's own account for its own statement only.
+    let guard_email: String = sqlx::query_scalar("SELECT email FROM guard_account($1)")
+        .bind(b.user_id)
+        .fetch_one(&mut *connection)
+        .await
+        .unwrap();
+    assert_eq!(guard_email, b.email);
+    let after: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&mut *connection).await.unwrap();
+    assert_eq!(after, 0);
 }

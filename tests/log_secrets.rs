@@ -60,7 +60,8 @@ async fn no_log_line_carries_a_password_token_cookie_or_secret(pool: PgPool) {
         .expect("the only subscriber of this test process");
 
     let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Admin)).await;
-    let app = fx_app_with(fx_production_state(pool.clone()));
+    let state = fx_production_state(pool.clone());
+    let app = fx_app_with(state.clone());
     let wrong_password = "wrong-horse-battery-77";
     let reset_password = "juniper-signal-orchard-19";
     let changed_password = "marble-canyon-lantern-58";
@@ -93,6 +94,7 @@ async fn no_log_line_carries_a_password_token_cookie_or_secret(pool: PgPool) {
 
     // A reset link by email (kept in the outbox in production), used once.
     post_form(&app, "/forgot-password", &[("email", &user.email)]).await;
+    fx_answer_reset_requests(&state).await;
     let reset_token = emailed_token(&pool, &user.email).await;
     let reset = post_form(
         &app,

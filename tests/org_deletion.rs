@@ -385,6 +385,8 @@ async fn a_suspended_organisation_is_deleted_whole_and_only_the_platform_trail_r
     let doomed =
         fx_populated_org(&pool, &app, &root_cookie, "Doomed Cinemas", "doomed.example").await;
     let kept = fx_populated_org(&pool, &app, &root_cookie, "Kept Hotels", "kept.example").await;
+    // The reset links the fixtures asked for: the background step creates them.
+    fx_answer_reset_requests(&state).await;
     // Support access to the organisation leaves rows of its own.
     let id = doomed.id.to_string();
     ok(

@@ -1,8 +1,12 @@
 // Reaching the server and the database directly, for setup and for what a person would read in
 // their mailbox. Server functions are called from inside the page (so the browser sends its own
-// cookie and Fetch Metadata, exactly as the app does); mail is read from the outbox table of the
-// test run's database (scripts/test.sh exports TEST_DATABASE_URL) with Debian's psql.
+// cookie and Fetch Metadata, exactly as the app does); the database of the test run
+// (scripts/test.sh exports TEST_DATABASE_URL) is read with Debian's psql. Mail is read where it
+// was delivered: without SMTP_URL the server writes each message to its log (scripts/test.sh
+// exports SERVER_LOG), as an inbox would receive it. The outbox keeps no live link once a mail is
+// sent, so it is no place to read one from.
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { expect, type Page } from "@playwright/test";
 
 /** Calls a server function from the current page; returns its status and JSON answer. */
@@ -20,17 +24,38 @@ export async function callServerFn(page: Page, name: string, fields: Record<stri
   );
 }
 
-/** The link of the newest email to `address` that contains `marker`. */
+/** How long mail may take to leave: the server delivers every 5 seconds. */
+const MAIL_WAIT_MS = 20_000;
+
+/**
+ * The link containing `marker` in the newest email delivered to `address`. Waits until every
+ * queued mail to `address` has been delivered, then reads the server log, where the Log
+ * transport writes one line per message: `to="…" subject="…" body="…"` (text) or JSON.
+ */
 export function emailedLink(address: string, marker: string): string {
-  const url = process.env.TEST_DATABASE_URL;
-  if (!url) throw new Error("TEST_DATABASE_URL is not set (run through scripts/test.sh)");
-  // psql quotes the address itself (:'address'); variables are expanded only in its input.
-  const body = execFileSync("psql", [url, "-qtA", "-v", `address=${address}`], {
-    encoding: "utf8",
-    input: "SELECT body_text FROM outbox_emails WHERE to_address = :'address' ORDER BY created_at DESC, id DESC LIMIT 1;",
-  });
-  const link = body.split(/\s+/).find((word) => word.includes(marker));
-  if (!link) throw new Error(`no ${marker} link in the mail to ${address}: ${body}`);
+  const log = process.env.SERVER_LOG;
+  if (!log) throw new Error("SERVER_LOG is not set (run through scripts/test.sh)");
+  const deadline = Date.now() + MAIL_WAIT_MS;
+  for (;;) {
+    // psql quotes the address itself (:'address'); variables are expanded only in its input.
+    const [sent, waiting] = sql(
+      "SELECT count(*) FILTER (WHERE sent_at IS NOT NULL), count(*) FILTER (WHERE sent_at IS NULL) FROM outbox_emails WHERE to_address = :'address'",
+      { address },
+    )[0]
+      .split("|")
+      .map(Number);
+    if (sent > 0 && waiting === 0) break;
+    if (Date.now() > deadline) throw new Error(`no mail to ${address} was delivered within ${MAIL_WAIT_MS} ms`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+  }
+  // Colours, if any, would split `to="…"` apart.
+  const lines = readFileSync(log, "utf8").replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  const quoted = JSON.stringify(address);
+  const mail = lines.filter((line) => line.includes(`to=${quoted}`) || line.includes(`"to":${quoted}`)).pop();
+  if (!mail) throw new Error(`no mail to ${address} in ${log}`);
+  // A link ends at whitespace, a quote or the backslash of an escaped newline.
+  const link = (mail.match(/https?:\/\/[^\s"\\]+/g) ?? []).find((url) => url.includes(marker));
+  if (!link) throw new Error(`no ${marker} link in the mail to ${address}: ${mail}`);
   return new URL(link).pathname + new URL(link).search;
 }
 

@@ -3,6 +3,7 @@ import { openHydrated, signIn, signOut } from "../support/actions";
 import { collectBrowserErrors } from "../support/checks";
 import { demo } from "../support/demo";
 import { identity, mainHeading } from "../support/finders";
+import { acceptInvitation, createOrganisation, emailedLink, unique } from "../support/server";
 
 test.describe("signing in and out", () => {
   for (const login of Object.values(demo)) {
@@ -80,4 +81,51 @@ test("ending a session from another browser signs that browser out", async ({ br
   await expect(mainHeading(otherPage)).toHaveText("Sign in to MarketEdge");
   await mine.close();
   await other.close();
+});
+
+test.describe("lockouts", () => {
+  const PASSWORD = "copper-lantern-meadow-73";
+
+  test("strangers who lock an account and an address do not lock out a browser that signed in before", async ({ browser, baseURL }) => {
+    test.slow();
+    const suffix = unique();
+    const email = `owner-${suffix}@e2e.example`;
+    // The server trusts one proxy hop (scripts/test.sh): these browsers share an office address.
+    const office = `203.0.113.${Math.floor(Math.random() * 200) + 20}`;
+    const headers = { "x-forwarded-for": office };
+
+    const root = await (await browser.newContext()).newPage();
+    await signIn(root, demo.superAdmin.email, demo.superAdmin.password);
+    await createOrganisation(root, `E2E Lockout ${suffix}`, email);
+    await root.context().close();
+
+    const owner = await (await browser.newContext({ extraHTTPHeaders: headers })).newPage();
+    await acceptInvitation(owner, emailedLink(email, "/accept-invitation"), PASSWORD);
+    await signOut(owner);
+    await signIn(owner, email, PASSWORD);
+    await expect(owner).toHaveURL("/");
+    await signOut(owner);
+
+    // A stranger at the same address: six guesses at the owner's email, sixty at random ones.
+    const stranger = await browser.newContext({ extraHTTPHeaders: headers });
+    const guess = (address: string) =>
+      stranger.request.post("/login", {
+        form: { email: address, password: "not-the-password-at-all" },
+        headers: { origin: baseURL! },
+        maxRedirects: 0,
+      });
+    for (let n = 0; n < 6; n++) await guess(email);
+    for (let n = 0; n < 60; n++) await guess(`nobody-${n}-${suffix}@e2e.example`);
+    const strangerPage = await stranger.newPage();
+    await signIn(strangerPage, email, PASSWORD);
+    await expect(strangerPage).toHaveURL(/\/login\?error=locked/);
+    await expect(strangerPage.getByRole("alert")).toBeVisible();
+
+    // The owner's browser still signs in.
+    await signIn(owner, email, PASSWORD);
+    await expect(owner).toHaveURL("/");
+    await expect(identity(owner).getByTestId("identity-role")).toHaveText("admin");
+    await stranger.close();
+    await owner.context().close();
+  });
 });

@@ -69,8 +69,8 @@ def run(report, postgres, database_url, apps):
     report.measure("slowest", f"{slowest:.2f} s")
     report.check("no request hangs longer than the request timeout", bool(during) and slowest <= limit,
                  f"slowest {slowest:.2f} s, limit {limit:.0f} s")
-    # 503 when a request itself gave up on the database; 429 "busy" when it gave up waiting in its
-    # organisation's line behind requests stuck on it (fair_share.rs). Both say "retry after".
+    # 503 when a request itself gave up on the database; 429 "busy" when it gave up waiting for a
+    # turn behind requests stuck on it (fair_share.rs). Both say "retry after".
     report.check("they are answered 503 (or 429 behind stuck requests)", set(statuses) <= {503, 429}
                  and 503 in statuses, f"statuses {statuses}")
     report.check("with Retry-After", all(e[4] for e in during))

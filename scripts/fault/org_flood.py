@@ -21,8 +21,8 @@ FLOOD_SECONDS = int(os.environ.get("FAULT_FLOOD_SECONDS", FLOOD_SECONDS))
 
 def run(report, postgres, database_url, apps):
     database = database_url.rsplit("/", 1)[1]
-    limit = os.environ.get("ORG_MAX_CONCURRENT_REQUESTS")  # to compare settings; default: the app's
-    app = App("org-flood", database_url, **({"ORG_MAX_CONCURRENT_REQUESTS": limit} if limit else {}))
+    capacity = os.environ.get("REQUEST_CAPACITY")  # to compare settings; default: the app's
+    app = App("org-flood", database_url, **({"REQUEST_CAPACITY": capacity} if capacity else {}))
     apps.append(app)
     started = time.monotonic()
     flooder, other = token(app.base, ANALYST), token(app.base, HARBOUR_ADMIN)

@@ -16,10 +16,11 @@ ACQUIRE_TIMEOUT_MS = 2000
 
 def run(report, postgres, database_url, apps):
     database = database_url.rsplit("/", 1)[1]
-    # One organisation fills the pool here, so its line must be as long as the pool; by default
-    # it is shorter, and the line (fair_share.rs) would keep the pool from ever filling.
+    # More requests than the pool has connections, to see them wait for one: by default only as
+    # many are at work as the pool has connections (fair_share.rs), and the further ones would
+    # wait for a turn (429) instead of a connection (503).
     app = App("pool-exhaustion", database_url, DATABASE_MAX_CONNECTIONS=str(POOL),
-              DATABASE_ACQUIRE_TIMEOUT_MS=str(ACQUIRE_TIMEOUT_MS), ORG_MAX_CONCURRENT_REQUESTS=str(POOL + 10))
+              DATABASE_ACQUIRE_TIMEOUT_MS=str(ACQUIRE_TIMEOUT_MS), REQUEST_CAPACITY=str(POOL + 10))
     apps.append(app)
     bearer = token(app.base, ANALYST)
     quiet = [call(app.base, "markets", bearer).seconds for _ in range(20)]

@@ -114,6 +114,13 @@ pub async fn leave_support() -> Result<(), AppError> {
         .await
 }
 
+/// Deployment problems only the platform's staff may see (the pool's login role, ...).
+#[server(prefix = "/api", endpoint = "platform_warnings")]
+pub async fn platform_warnings() -> Result<Vec<String>, AppError> {
+    use crate::server::{admin::warnings, auth::ctx::guarded};
+    guarded(async |ctx, scope| warnings::list(ctx, &scope.state).await).await
+}
+
 #[server(prefix = "/api", endpoint = "platform_audit_log")]
 pub async fn platform_audit_log(
     action: Option<String>,

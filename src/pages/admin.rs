@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::platform::{admin_organisations, CreateOrganisation};
+use crate::api::platform::{admin_organisations, platform_warnings, CreateOrganisation};
 use crate::components::choice::{load_error, ChoiceSelect};
 use crate::components::field::{field_message, FieldMessage};
 use crate::components::pager::Pager;
@@ -56,6 +56,7 @@ pub fn AdminPage() -> impl IntoView {
 
     view! {
         <Title text="Organisations"/>
+        <PlatformWarnings/>
         <section class="card" aria-labelledby="orgs-heading">
             <h1 id="orgs-heading">"Organisations"</h1>
             <div class="filters">
@@ -191,5 +192,24 @@ fn CreateOrganisationForm(create: ServerAction<CreateOrganisation>) -> impl Into
                 Some(Err(error)) => Some(view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()),
             }}
         </section>
+    }
+}
+
+/// Deployment problems the platform's staff must fix (nothing shows when there are none).
+#[component]
+fn PlatformWarnings() -> impl IntoView {
+    let warnings = Resource::new(|| (), |_| platform_warnings());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let warnings = warnings.await.unwrap_or_default();
+                warnings
+                    .into_iter()
+                    .map(|warning| view! {
+                        <p class="error" role="alert" data-testid="platform-warning">{warning}</p>
+                    })
+                    .collect_view()
+            })}
+        </Suspense>
     }
 }

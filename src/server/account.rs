@@ -11,6 +11,7 @@ use crate::server::auth::policy::check_password_policy;
 use crate::server::auth::refresh;
 use crate::server::auth::session::{self, SessionAuth, AUTH_KEY};
 use crate::server::auth::throttle::{self, ThrottleKeys};
+use crate::server::db::tenant::begin_as_user;
 use crate::server::rfc3339;
 use crate::server::state::AppState;
 
@@ -65,14 +66,17 @@ pub async fn end_other_sessions(ctx: &Ctx, scope: &RequestScope) -> Result<u64, 
         Credential::Bearer { .. } => None,
     };
     let now = state.clock.now();
+    // The user's own row: visible to row-level security in a transaction acting for them.
+    let mut tx = begin_as_user(&state.pool, ctx.user_id(), None).await?;
     let new_version = sqlx::query_scalar!(
         "UPDATE users SET auth_version = auth_version + 1, updated_at = $2
          WHERE id = $1 RETURNING auth_version",
         ctx.user_id(),
         now
     )
-    .fetch_one(&state.pool)
+    .fetch_one(&mut *tx)
     .await?;
+    tx.commit().await?;
     let ended = session::end_all_except(&state.pool, ctx.user_id(), keep).await?;
     refresh::revoke_all_for_user(&state.pool, ctx.user_id(), now).await?;
     if let Some(record_id) = keep {
@@ -130,18 +134,21 @@ pub async fn change_password(
         return Err(AppError::Validation { fields: problems });
     }
 
-    // Guessing the current password from a stolen session is throttled like signing in.
-    let keys = ThrottleKeys::new(&current_user.email, &scope.client_address());
-    let attempt = throttle::begin_attempt(&state.pool, &keys, state.clock.now()).await?;
-    if let throttle::Attempt::Refused { .. } = attempt {
-        return Err(AppError::Validation {
-            fields: vec![field_error(
-                "current_password",
-                "too_many_attempts",
-                "Too many wrong attempts. Wait a few minutes, then try again.",
-            )],
-        });
-    }
+    // Guessing the current password from a stolen session is throttled like signing in, on a
+    // counter of this user's own (strangers cannot lock someone out of changing it).
+    let keys = ThrottleKeys::password_change(ctx.user_id(), &current_user.email);
+    let attempt = match throttle::begin_attempt(&state.pool, &keys, state.clock.now()).await? {
+        throttle::Attempt::Allowed(attempt) => attempt,
+        throttle::Attempt::Refused { .. } => {
+            return Err(AppError::Validation {
+                fields: vec![field_error(
+                    "current_password",
+                    "too_many_attempts",
+                    "Too many wrong attempts. Wait a few minutes, then try again.",
+                )],
+            })
+        }
+    };
     let wrong_current = || AppError::Validation {
         fields: vec![field_error(
             "current_password",
@@ -152,19 +159,22 @@ pub async fn change_password(
     if current_password.len() > PASSWORD_MAX_BYTES {
         return Err(wrong_current());
     }
+    let mut tx = begin_as_user(&state.pool, ctx.user_id(), None).await?;
     let stored =
         sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", ctx.user_id())
-            .fetch_one(&state.pool)
+            .fetch_one(&mut *tx)
             .await?;
+    tx.commit().await?;
     let verified =
         password::verify(current_password, stored.as_deref()).await.map_err(AppError::internal)?;
     if verified == Verified::No {
         return Err(wrong_current());
     }
-    throttle::succeeded(&state.pool, &keys).await?;
+    throttle::succeeded(&state.pool, &attempt).await?;
 
     let new_hash = password::hash(new_password).await.map_err(AppError::internal)?;
     let now = state.clock.now();
+    let mut tx = begin_as_user(&state.pool, ctx.user_id(), None).await?;
     let new_version = sqlx::query_scalar!(
         "UPDATE users SET password_hash = $2, auth_version = auth_version + 1, updated_at = $3
          WHERE id = $1 RETURNING auth_version",
@@ -172,8 +182,9 @@ pub async fn change_password(
         new_hash,
         now
     )
-    .fetch_one(&state.pool)
+    .fetch_one(&mut *tx)
     .await?;
+    tx.commit().await?;
 
     let keep = match ctx.credential() {
         Credential::Session { record_id } => Some(*record_id),

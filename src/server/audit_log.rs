@@ -26,6 +26,10 @@ pub async fn recent_entries(ctx: &Ctx, state: &AppState) -> Result<Vec<AuditEntr
 
 /// The page's statement, on a connection already scoped to `organisation_id` (shared with the
 /// benchmark's baseline, which must run exactly this SQL).
+///
+/// Actors are named through `users`, which row-level security opens to the organisation's
+/// members and to the super-admins its trail names (support access, changes to the
+/// organisation), never to anyone else (`users_read`, docs/isolation.md).
 pub async fn select(
     connection: &mut PgConnection,
     organisation_id: Uuid,

@@ -43,6 +43,9 @@ pub async fn create_super_admin(
     }
     let hash = password::hash(password).await?;
     let id = Uuid::now_v7();
+    // The pool runs as the application role: row-level security admits a new account only in a
+    // transaction acting for it (`users_insert`).
+    let mut tx = crate::server::db::tenant::begin_as_user(pool, id, None).await?;
     let inserted = sqlx::query!(
         "INSERT INTO users (id, email, display_name, password_hash, is_super_admin)
          VALUES ($1, $2, $3, $4, true)
@@ -52,11 +55,12 @@ pub async fn create_super_admin(
         name,
         hash
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
     if inserted.rows_affected() == 0 {
         return Err(BootstrapError::EmailTaken);
     }
+    tx.commit().await?;
     let event = AuditEvent {
         action: AuditAction::SuperAdminCreated,
         actor_user_id: None,

@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::server::client_address::ProxyTrust;
+
 /// The local database `make run` creates; only ever used in development.
 pub const LOCAL_DEVELOPMENT_DATABASE_URL: &str =
     "postgres://marketedge:marketedge@127.0.0.1:5432/marketedge";
@@ -24,12 +26,6 @@ pub const MIN_SECRET_BYTES: usize = 32;
 const DEFAULT_MAX_CONNECTIONS: u32 = 10;
 const DEFAULT_ACQUIRE_TIMEOUT_MS: u64 = 3_000;
 const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
-/// One organisation may keep at most half the cores busy, so another always finds the other
-/// half: at 4 on 2 cores, a flood tripled another organisation's p99; at 1 it stayed under 2x
-/// (docs/reliability.md, org_flood).
-fn default_org_concurrency() -> usize {
-    std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).max(1))
-}
 
 /// Which kind of deployment this process is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +141,9 @@ impl std::error::Error for ConfigErrors {}
 pub struct Config {
     pub app_env: Setting<AppEnv>,
     pub database_url: Setting<Secret>,
+    /// The pool's own login (`DATABASE_APP_URL`): a role without superuser or `BYPASSRLS`, so even
+    /// an injected `RESET ROLE` stays under row-level security. Migrations keep `database_url`.
+    pub database_app_url: Option<Setting<Secret>>,
     pub listen_addr: Setting<SocketAddr>,
     pub token_secret: Setting<Secret>,
     pub cookie_secure: Setting<bool>,
@@ -153,8 +152,9 @@ pub struct Config {
     /// A request still unanswered after this long is answered 503 and its work dropped, so no
     /// client waits on a stalled database longer than this.
     pub request_timeout: Setting<Duration>,
-    /// How many server functions of one organisation may work at once (fair_share.rs).
-    pub org_concurrency: Setting<usize>,
+    /// How many signed-in server functions may work at once, shared fairly among organisations
+    /// (fair_share.rs); by default the database pool size.
+    pub request_capacity: Setting<usize>,
     /// How many data exports (`GET /export`) may run at once in this process, each on a database
     /// connection of its own outside the pool (export.rs); one per organisation in any case.
     pub export_concurrency: Setting<usize>,
@@ -169,9 +169,13 @@ pub struct Config {
     pub smtp_url: Option<Setting<Secret>>,
     /// The `From` of outgoing mail.
     pub mail_from: Setting<String>,
+    /// Sent mail is deleted this long after it was sent (mail.rs).
+    pub mail_retention: Setting<Duration>,
     /// The bearer token a Prometheus scraper sends to `GET /metrics`; without it the endpoint
     /// does not exist (metrics describe the whole platform, so they are never public).
     pub metrics_token: Option<Setting<Secret>>,
+    /// Which proxies may name the client in `X-Forwarded-For`/`Forwarded` (client_address.rs).
+    pub trusted_proxies: Setting<ProxyTrust>,
 }
 
 impl Config {
@@ -195,6 +199,18 @@ impl Config {
         let app_env = resolve_app_env(&var, &mut problems);
         let env = app_env.value;
         let database_url = resolve_database_url(env, &var, &mut problems);
+        let database_app_url = var("DATABASE_APP_URL").and_then(|url| {
+            if matches!(Url::parse(&url), Ok(parsed) if matches!(parsed.scheme(), "postgres" | "postgresql"))
+            {
+                Some(Setting::new(Secret(url), Source::Env("DATABASE_APP_URL")))
+            } else {
+                problems.push(ConfigProblem {
+                    variable: "DATABASE_APP_URL",
+                    message: "is not a postgres:// URL".into(),
+                });
+                None
+            }
+        });
         let listen_addr = resolve_listen_addr(&var, leptos_site_addr, &mut problems);
         let token_secret = resolve_token_secret(env, &var, &mut problems);
         let cookie_secure = resolve_cookie_secure(env, &var, &mut problems);
@@ -221,13 +237,17 @@ impl Config {
             &mut problems,
         );
 
-        let org_concurrency = parse_number(
-            "ORG_MAX_CONCURRENT_REQUESTS",
-            default_org_concurrency(),
+        // More at work than the pool has connections would only wait for one.
+        let mut request_capacity = parse_number(
+            "REQUEST_CAPACITY",
+            db_max_connections.value as usize,
             1..=1000,
             &var,
             &mut problems,
         );
+        if request_capacity.source == Source::Default {
+            request_capacity.source = Source::Derived("DATABASE_MAX_CONNECTIONS".into());
+        }
         let export_concurrency =
             parse_number("MAX_CONCURRENT_EXPORTS", 2usize, 1..=100, &var, &mut problems);
 
@@ -280,6 +300,9 @@ impl Config {
             }
         };
 
+        let mail_retention_days =
+            parse_number("MAIL_RETENTION_DAYS", 30u64, 1..=3650, &var, &mut problems);
+
         let metrics_token =
             var("METRICS_TOKEN").and_then(|token| match weak_secret_reason(&token) {
                 Some(reason) => {
@@ -289,10 +312,13 @@ impl Config {
                 None => Some(Setting::new(Secret(token), Source::Env("METRICS_TOKEN"))),
             });
 
+        let trusted_proxies = resolve_trusted_proxies(&var, &mut problems);
+
         match (database_url, token_secret) {
             (Some(database_url), Some(token_secret)) if problems.is_empty() => Ok(Config {
                 app_env,
                 database_url,
+                database_app_url,
                 listen_addr,
                 token_secret,
                 cookie_secure,
@@ -305,7 +331,7 @@ impl Config {
                     Duration::from_secs(request_seconds.value),
                     request_seconds.source,
                 ),
-                org_concurrency,
+                request_capacity,
                 export_concurrency,
                 session_idle: Setting::new(
                     Duration::from_secs(idle_minutes.value * 60),
@@ -318,7 +344,12 @@ impl Config {
                 public_url,
                 smtp_url,
                 mail_from,
+                mail_retention: Setting::new(
+                    Duration::from_secs(mail_retention_days.value * 24 * 60 * 60),
+                    mail_retention_days.source,
+                ),
                 metrics_token,
+                trusted_proxies,
             }),
             _ => Err(ConfigErrors(problems)),
         }
@@ -337,6 +368,18 @@ impl Config {
                 mask_url_password(self.database_url.value.expose()),
                 self.database_url.source.to_string(),
             ),
+            match &self.database_app_url {
+                Some(url) => (
+                    "DATABASE_APP_URL",
+                    mask_url_password(url.value.expose()),
+                    url.source.to_string(),
+                ),
+                None => (
+                    "DATABASE_APP_URL",
+                    "(not set: the pool logs in like migrations do)".into(),
+                    "default".into(),
+                ),
+            },
             (
                 "listen address",
                 self.listen_addr.value.to_string(),
@@ -368,9 +411,9 @@ impl Config {
                 self.request_timeout.source.to_string(),
             ),
             (
-                "ORG_MAX_CONCURRENT_REQUESTS",
-                self.org_concurrency.value.to_string(),
-                self.org_concurrency.source.to_string(),
+                "REQUEST_CAPACITY",
+                self.request_capacity.value.to_string(),
+                self.request_capacity.source.to_string(),
             ),
             (
                 "MAX_CONCURRENT_EXPORTS",
@@ -397,6 +440,11 @@ impl Config {
                 }
             },
             ("MAIL_FROM", self.mail_from.value.clone(), self.mail_from.source.to_string()),
+            (
+                "MAIL_RETENTION_DAYS",
+                (self.mail_retention.value.as_secs() / (24 * 60 * 60)).to_string(),
+                self.mail_retention.source.to_string(),
+            ),
             match &self.metrics_token {
                 Some(token) => (
                     "METRICS_TOKEN",
@@ -405,6 +453,11 @@ impl Config {
                 ),
                 None => ("METRICS_TOKEN", "(not set: no /metrics)".into(), "default".into()),
             },
+            (
+                "TRUSTED_PROXIES / TRUSTED_PROXY_HOPS",
+                self.trusted_proxies.value.describe(),
+                self.trusted_proxies.source.to_string(),
+            ),
         ]
     }
 }
@@ -674,6 +727,38 @@ fn resolve_cookie_secure(
     setting
 }
 
+/// `TRUSTED_PROXIES` (comma-separated CIDRs; a bare address is its own /32 or /128) and
+/// `TRUSTED_PROXY_HOPS` (how many proxies always stand in front of the app).
+fn resolve_trusted_proxies(
+    var: &impl Fn(&str) -> Option<String>,
+    problems: &mut Vec<ConfigProblem>,
+) -> Setting<ProxyTrust> {
+    let hops = parse_number("TRUSTED_PROXY_HOPS", 0usize, 0..=10, var, problems);
+    let mut networks = Vec::new();
+    if let Some(raw) = var("TRUSTED_PROXIES") {
+        for entry in raw.split(',').map(str::trim).filter(|entry| !entry.is_empty()) {
+            let parsed = entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from));
+            match parsed {
+                Ok(network) => networks.push(network.trunc()),
+                Err(_) => problems.push(ConfigProblem {
+                    variable: "TRUSTED_PROXIES",
+                    message: format!("`{entry}` is not an address or CIDR range"),
+                }),
+            }
+        }
+    }
+    let source = match (var("TRUSTED_PROXIES").is_some(), hops.source.clone()) {
+        (true, Source::Env(_)) => {
+            Source::Derived("env TRUSTED_PROXIES and TRUSTED_PROXY_HOPS".into())
+        }
+        (true, _) => Source::Env("TRUSTED_PROXIES"),
+        (false, source) => source,
+    };
+    Setting::new(ProxyTrust::new(networks, hops.value), source)
+}
+
 fn parse_number<T>(
     variable: &'static str,
     default: T,
@@ -925,8 +1010,10 @@ mod tests {
     #[test]
     fn request_bounds_default_and_can_be_set() {
         assert_eq!(resolve(&[]).unwrap().request_timeout.value, Duration::from_secs(30));
-        assert_eq!(resolve(&[]).unwrap().org_concurrency.value, default_org_concurrency());
-        assert!(default_org_concurrency() >= 1);
+        let config = resolve(&[]).unwrap();
+        assert_eq!(config.request_capacity.value, config.db_max_connections.value as usize);
+        let config = resolve(&[("DATABASE_MAX_CONNECTIONS", "4")]).unwrap();
+        assert_eq!(config.request_capacity.value, 4, "the pool size by default");
         let config = resolve(&[("REQUEST_TIMEOUT_SECS", "5")]).unwrap();
         assert_eq!(config.request_timeout.value, Duration::from_secs(5));
         assert_eq!(config.request_timeout.source, Source::Env("REQUEST_TIMEOUT_SECS"));
@@ -934,12 +1021,11 @@ mod tests {
             let errors = resolve(&[("REQUEST_TIMEOUT_SECS", bad)]).unwrap_err();
             assert_eq!(problem_variables(errors), vec!["REQUEST_TIMEOUT_SECS"], "{bad}");
         }
-        assert_eq!(
-            resolve(&[("ORG_MAX_CONCURRENT_REQUESTS", "2")]).unwrap().org_concurrency.value,
-            2
-        );
-        let errors = resolve(&[("ORG_MAX_CONCURRENT_REQUESTS", "0")]).unwrap_err();
-        assert_eq!(problem_variables(errors), vec!["ORG_MAX_CONCURRENT_REQUESTS"]);
+        let config = resolve(&[("REQUEST_CAPACITY", "20")]).unwrap();
+        assert_eq!(config.request_capacity.value, 20);
+        assert_eq!(config.request_capacity.source, Source::Env("REQUEST_CAPACITY"));
+        let errors = resolve(&[("REQUEST_CAPACITY", "0")]).unwrap_err();
+        assert_eq!(problem_variables(errors), vec!["REQUEST_CAPACITY"]);
     }
 
     #[test]
@@ -953,6 +1039,22 @@ mod tests {
     }
 
     #[test]
+    fn sent_mail_is_kept_thirty_days_unless_told() {
+        let day = Duration::from_secs(24 * 60 * 60);
+        let config = resolve(&[]).unwrap();
+        assert_eq!(
+            (config.mail_retention.value, config.mail_retention.source),
+            (30 * day, Source::Default)
+        );
+        let config = resolve(&[("MAIL_RETENTION_DAYS", "7")]).unwrap();
+        assert_eq!(config.mail_retention.value, 7 * day);
+        for bad in ["0", "3651", "a month"] {
+            let errors = resolve(&[("MAIL_RETENTION_DAYS", bad)]).unwrap_err();
+            assert_eq!(problem_variables(errors), vec!["MAIL_RETENTION_DAYS"], "{bad}");
+        }
+    }
+
+    #[test]
     fn the_metrics_endpoint_is_off_until_a_strong_token_is_set() {
         assert!(resolve(&[]).unwrap().metrics_token.is_none());
         let token = "Kp4vR8mZ2xQ7nW1cT5yB9hL3dF6gJ0sA";
@@ -960,6 +1062,35 @@ mod tests {
         assert_eq!(config.metrics_token.unwrap().value.expose(), token);
         let errors = resolve(&[("METRICS_TOKEN", "metrics")]).unwrap_err();
         assert_eq!(problem_variables(errors), vec!["METRICS_TOKEN"]);
+    }
+
+    #[test]
+    fn the_pool_may_log_in_as_a_role_of_its_own() {
+        assert!(resolve(&[]).unwrap().database_app_url.is_none());
+        let config = resolve(&[("DATABASE_APP_URL", "postgres://pool:pw@db:5432/prices")]).unwrap();
+        assert_eq!(config.database_app_url.unwrap().value.expose(), "postgres://pool:pw@db:5432/prices");
+        let errors = resolve(&[("DATABASE_APP_URL", "mysql://x@y/z")]).unwrap_err();
+        assert_eq!(problem_variables(errors), vec!["DATABASE_APP_URL"]);
+    }
+
+    #[test]
+    fn trusted_proxies_are_ranges_or_a_hop_count_and_nothing_by_default() {
+        let config = resolve(&[]).unwrap();
+        assert!(!config.trusted_proxies.value.is_enabled());
+        let config =
+            resolve(&[("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7 ,2001:db8::/32")]).unwrap();
+        assert_eq!(
+            config.trusted_proxies.value.describe(),
+            "proxies in 10.0.0.0/8, 192.0.2.7/32, 2001:db8::/32"
+        );
+        assert_eq!(config.trusted_proxies.source, Source::Env("TRUSTED_PROXIES"));
+        let config = resolve(&[("TRUSTED_PROXY_HOPS", "1")]).unwrap();
+        assert_eq!(config.trusted_proxies.value.describe(), "the last 1 hop(s)");
+        assert_eq!(config.trusted_proxies.source, Source::Env("TRUSTED_PROXY_HOPS"));
+        let errors =
+            resolve(&[("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"), ("TRUSTED_PROXY_HOPS", "-1")])
+                .unwrap_err();
+        assert_eq!(problem_variables(errors), vec!["TRUSTED_PROXY_HOPS", "TRUSTED_PROXIES"]);
     }
 
     #[test]

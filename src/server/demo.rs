@@ -122,14 +122,19 @@ pub async fn seed(pool: &PgPool, env: AppEnv) -> Result<SeedOutcome, SeedError> 
     }
 
     for login in &DEMO_LOGINS {
-        let existing = sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", login.email)
-            .fetch_optional(&mut *tx)
-            .await?;
+        // The seed runs as the application role, to which no organisation's scope shows an
+        // account by its email: the sign-in lookup does (its hash is not used).
+        let existing =
+            sqlx::query_scalar!(r#"SELECT user_id AS "id!" FROM sign_in_lookup($1)"#, login.email)
+                .fetch_optional(&mut *tx)
+                .await?;
         let user_id = match existing {
             Some(id) => id,
             None => {
                 let id = Uuid::now_v7();
                 let hash = password::hash(login.password).await?;
+                // A new account is admitted only as the transaction's own (`users_insert`).
+                crate::server::db::tenant::set_user(&mut tx, id).await?;
                 sqlx::query!(
                     "INSERT INTO users (id, email, display_name, password_hash, is_super_admin)
                      VALUES ($1, $2, $3, $4, $5)",

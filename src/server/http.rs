@@ -15,7 +15,7 @@ use crate::app::{shell, App};
 use crate::server::auth::{ctx, session};
 use crate::server::routes::{invitation, reset, sign_in, token};
 use crate::server::state::AppState;
-use crate::server::{export, health, metrics, openapi, request_id, security, wire};
+use crate::server::{anonymous_limit, client_address, export, health, metrics, openapi, request_id, security, wire};
 
 /// Largest request body accepted: forms and server-function arguments are small.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -38,10 +38,13 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let production = state.config.is_production();
     let request_timeout = state.config.request_timeout.value;
+    let proxy_trust = std::sync::Arc::new(state.config.trusted_proxies.value.clone());
+    let anonymous_limit = std::sync::Arc::new(anonymous_limit::AnonymousLimit::default());
 
     let request_layers = ServiceBuilder::new()
         // Outermost first: give the request an id, log it with that id, echo it back, and make it
         // readable from inside server functions.
+        .layer(axum::middleware::from_fn(request_id::refuse_foreign))
         .layer(SetRequestIdLayer::new(request_id::HEADER, MakeRequestUuid))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request
@@ -61,6 +64,14 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(request_id::HEADER))
         .layer(axum::middleware::from_fn(request_id::scope))
+        // Who the client is, once, before anything counts or records it (client_address.rs).
+        .layer(axum::middleware::from_fn(move |request, next| {
+            client_address::resolve(proxy_trust.clone(), request, next)
+        }))
+        // Public endpoints that touch the database: a flood is refused before it costs any.
+        .layer(axum::middleware::from_fn(move |request, next| {
+            anonymous_limit::enforce(anonymous_limit.clone(), request, next)
+        }))
         // Everything after this, reading the body included (a client trickling its body is cut
         // off too), is bounded; inside the request-id scope so the timeout is logged with the id.
         .layer(axum::middleware::from_fn(move |request, next| {

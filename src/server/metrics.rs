@@ -24,6 +24,7 @@ pub const POOL_CONNECTIONS: &str = "marketedge_db_pool_connections";
 pub const POOL_MAX: &str = "marketedge_db_pool_max_connections";
 pub const LOGIN_FAILURES: &str = "marketedge_login_failures_total";
 pub const LOGINS_THROTTLED: &str = "marketedge_logins_throttled_total";
+pub const POOL_LOGIN_PRIVILEGED: &str = "marketedge_db_pool_login_privileged";
 pub const ALERTS_CREATED: &str = "marketedge_alerts_created_total";
 
 /// Request latency buckets, in seconds: pages answer in milliseconds, the request timeout cuts
@@ -60,6 +61,10 @@ fn describe() {
     );
     describe_gauge!(POOL_CONNECTIONS, "Database connections of the pool, by state.");
     describe_gauge!(POOL_MAX, "The pool's connection limit.");
+    describe_gauge!(
+        POOL_LOGIN_PRIVILEGED,
+        "1 when the pool logs in as a superuser or a BYPASSRLS role (set DATABASE_APP_URL)."
+    );
     describe_counter!(LOGIN_FAILURES, "Failed sign-ins (wrong email or password), by channel.");
     describe_counter!(
         LOGINS_THROTTLED,
@@ -84,6 +89,11 @@ impl Channel {
             Channel::Api => "api",
         }
     }
+}
+
+/// 1 when the pool's login role is a superuser or has `BYPASSRLS` (db/login_role.rs).
+pub fn pool_login_privileged(privileged: bool) {
+    ::metrics::gauge!(POOL_LOGIN_PRIVILEGED).set(if privileged { 1.0 } else { 0.0 });
 }
 
 pub fn login_failed(channel: Channel) {

@@ -2,10 +2,12 @@
 //! none of it can reach the browser bundle.
 
 pub mod account;
+pub mod anonymous_limit;
 pub mod admin;
 pub mod audit_log;
 pub mod auth;
 pub mod bootstrap;
+pub mod client_address;
 pub mod clock;
 pub mod config;
 pub mod csv_file;

@@ -1,4 +1,5 @@
-//! The request id: set on every request (or taken from a trusted proxy's `x-request-id`), echoed
+//! The request id: set on every request (or taken from the client's `x-request-id` when that is a
+//! UUID, as proxies and API clients send it; anything else is replaced), echoed
 //! on every response, attached to every log line of the request, and shown to users in internal
 //! error messages so support can find the matching log entry.
 
@@ -12,6 +13,21 @@ pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 tokio::task_local! {
     static CURRENT: String;
     static SPAN: tracing::Span;
+}
+
+/// Drops an incoming `x-request-id` that is not a UUID, so the next layer makes a fresh one: the
+/// id lands in every log line of the request and in error messages, and must not carry text a
+/// client chose (forged log lines, misleading support references).
+pub async fn refuse_foreign(mut request: Request, next: Next) -> Response {
+    let is_uuid = request
+        .headers()
+        .get(&HEADER)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| uuid::Uuid::try_parse(value).is_ok());
+    if !is_uuid {
+        request.headers_mut().remove(&HEADER);
+    }
+    next.run(request).await
 }
 
 /// Makes the request's id readable from anywhere in the request's task (server functions,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use leptos::config::LeptosOptions;
 use tower_sessions::ExpiredDeletion;
 
-use crate::server::auth::session;
+use crate::server::auth::{reset, session};
 use crate::server::clock::Clock;
 use crate::server::config::Config;
 use crate::server::state::AppState;
@@ -18,10 +18,11 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tower::Service;
 
-/// How often the outbox is checked for mail to send.
+/// How often queued password-reset requests are answered and the outbox is checked for mail to
+/// send.
 const MAIL_INTERVAL: Duration = Duration::from_secs(5);
 
-/// How often expired sessions, tokens and throttle counters are deleted.
+/// How often expired sessions, tokens and throttle counters, and old sent mail, are deleted.
 const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Connects, migrates, serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
@@ -36,10 +37,14 @@ pub async fn run(config: Config, leptos_options: LeptosOptions) -> Result<(), St
     if matches!(transport, mail::Transport::Hold) {
         tracing::warn!("SMTP_URL is not set: email stays in the outbox until it is");
     }
+    let production = config.is_production();
     let state = AppState::new(pool, config, leptos_options, Clock::system());
     tokio::spawn(maintenance(state.clone()));
     tokio::spawn(deliver_mail(state.clone(), transport));
+    let pool = state.pool.clone();
     let app = http::router(state);
+    // After the router installed the metrics recorder, so the gauge is exported.
+    db::login_role::check_at_start(&pool, production).await;
 
     let listener = tokio::net::TcpListener::bind(listen_addr)
         .await
@@ -111,14 +116,26 @@ async fn maintenance(state: AppState) {
         {
             tracing::warn!(%error, "maintenance: could not delete expired sign-in state");
         }
+        let retention = state.config.mail_retention.value;
+        if let Err(error) = mail::prune_sent(&state.pool, retention, state.clock.now()).await {
+            tracing::warn!(%error, "maintenance: could not delete old sent mail");
+        }
     }
 }
 
-/// Sends queued mail, forever. Failures are recorded per message by `deliver_due`.
+/// Answers queued password-reset requests, then sends queued mail (so a reset mail leaves in
+/// the round that created it), forever. Delivery failures are recorded per message by
+/// `deliver_due`.
 async fn deliver_mail(state: AppState, transport: mail::Transport) {
     let mut interval = tokio::time::interval(MAIL_INTERVAL);
     loop {
         interval.tick().await;
+        let public_url = &state.config.public_url.value;
+        let answered =
+            reset::answer_queued_requests(&state.pool, &state.keys, public_url, state.clock.now());
+        if let Err(error) = answered.await {
+            tracing::warn!(%error, "password reset round failed");
+        }
         if let Err(error) = mail::deliver_due(&state.pool, &transport, state.clock.now()).await {
             tracing::warn!(%error, "mail delivery round failed");
         }

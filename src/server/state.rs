@@ -19,16 +19,22 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub keys: TokenKeys,
     pub clock: Clock,
-    /// Each organisation's line for server functions (fair_share.rs).
+    /// The turns at work for signed-in server functions, shared among organisations
+    /// (fair_share.rs).
     pub fair_share: Arc<FairShare>,
 }
 
 impl AppState {
     pub fn new(pool: PgPool, config: Config, leptos_options: LeptosOptions, clock: Clock) -> Self {
         let keys = TokenKeys::from_secret(config.token_secret.value.expose());
-        // Waiting in line is bounded like waiting for a database connection.
-        let fair_share =
-            Arc::new(FairShare::new(config.org_concurrency.value, config.db_acquire_timeout.value));
+        // While several organisations are active, each gets its share of the cores; waiting in
+        // line is bounded like waiting for a database connection.
+        let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get());
+        let fair_share = Arc::new(FairShare::new(
+            config.request_capacity.value,
+            cores,
+            config.db_acquire_timeout.value,
+        ));
         AppState { pool, config: Arc::new(config), leptos_options, keys, clock, fair_share }
     }
 }

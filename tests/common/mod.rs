@@ -300,3 +300,16 @@ pub async fn emailed_token(pool: &PgPool, email: &str) -> String {
     let start = body.find("token=").expect("a link with a token") + "token=".len();
     body[start..].split_whitespace().next().unwrap().to_owned()
 }
+
+/// Runs the background step that answers queued forgot-password requests (the server runs it
+/// every few seconds, before delivering mail): their reset rows and mail exist only after it.
+pub async fn fx_answer_reset_requests(state: &AppState) -> usize {
+    marketedge::server::auth::reset::answer_queued_requests(
+        &state.pool,
+        &state.keys,
+        &state.config.public_url.value,
+        state.clock.now(),
+    )
+    .await
+    .unwrap()
+}

@@ -21,6 +21,8 @@ pub async fn entries(
     let cursor = after.filter(|after| !after.is_empty()).map(parse_page_cursor).transpose()?;
     let (after_at, after_id) = cursor.unzip();
     let mut tx = PlatformTx::begin(ctx, state, "platform audit log").await?;
+    // Actors of every organisation: `users` opens to the platform path read-only
+    // (`users_platform_read`), like memberships and audit entries.
     let mut rows = sqlx::query!(
         r#"SELECT e.id AS "id!", e.occurred_at AS "occurred_at!", e.action AS "action!",
                   o.name AS "organisation?", u.email AS "actor?", e.subject AS "subject!",

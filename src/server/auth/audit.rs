@@ -49,6 +49,9 @@ pub enum AuditAction {
     OrganisationDeletionRequested,
     /// Step two: the organisation and every row of it were deleted (platform trail only).
     OrganisationDeleted,
+    /// A forgot-password request refused by the throttle, or not answered because the account
+    /// already has as many live reset links as it may (`detail.limit` says which).
+    PasswordResetThrottled,
 }
 
 /// One event: who did it, to what, from where.

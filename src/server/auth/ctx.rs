@@ -182,10 +182,10 @@ async fn run_guarded<T>(
     scope: &RequestScope,
     work: impl AsyncFnOnce(&Ctx, &RequestScope) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
-    // The work waits its turn in its organisation's line (fair_share.rs). A bearer token names
-    // its organisation, so an API call takes its turn before the guard's database lookup: a
-    // flood of calls waits in its own line before it costs the database anything. A browser
-    // session's organisation is known only after the lookup.
+    // The work takes one of the server's turns, waiting in its organisation's line when none is
+    // free (fair_share.rs). A bearer token names its organisation, so an API call takes its turn
+    // before the guard's database lookup: a flood of calls waits in its own line before it costs
+    // the database anything. A browser session's organisation is known only after the lookup.
     let claimed = scope.claimed_organisation();
     let _early_turn = match claimed {
         Some(organisation) => Some(scope.state.fair_share.enter(organisation).await?),

@@ -22,6 +22,7 @@ pub enum TokenKind {
     Access,
     PasswordReset,
     Invitation,
+    Device,
 }
 
 impl TokenKind {
@@ -30,6 +31,7 @@ impl TokenKind {
             TokenKind::Access => "at+jwt",
             TokenKind::PasswordReset => "reset+jwt",
             TokenKind::Invitation => "invite+jwt",
+            TokenKind::Device => "device+jwt",
         }
     }
 
@@ -38,6 +40,7 @@ impl TokenKind {
             TokenKind::Access => "marketedge-api",
             TokenKind::PasswordReset => "marketedge-password-reset",
             TokenKind::Invitation => "marketedge-invitation",
+            TokenKind::Device => "marketedge-device",
         }
     }
 }
@@ -157,6 +160,33 @@ impl InvitationClaims {
     }
 }
 
+/// A device cookie's claims: this browser (`jti`) signed in to this account (`sub`) before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceClaims {
+    pub sub: Uuid,
+    pub jti: Uuid,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub iss: String,
+    pub aud: String,
+}
+
+impl DeviceClaims {
+    pub fn new(user_id: Uuid, device_id: Uuid, now: OffsetDateTime, lifetime: i64) -> Self {
+        let now = now.unix_timestamp();
+        DeviceClaims {
+            sub: user_id,
+            jti: device_id,
+            iat: now,
+            nbf: now,
+            exp: now + lifetime,
+            iss: ISSUER.to_owned(),
+            aud: TokenKind::Device.audience().to_owned(),
+        }
+    }
+}
+
 /// Why a token was refused. Never shown to the client (they all answer 401); logged at debug.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
@@ -203,6 +233,14 @@ impl TokenKeys {
 
     pub fn verify_invitation(&self, token: &str) -> Result<InvitationClaims, TokenError> {
         self.verify(TokenKind::Invitation, token)
+    }
+
+    pub fn sign_device(&self, claims: &DeviceClaims) -> Result<String, TokenError> {
+        self.sign(TokenKind::Device, claims)
+    }
+
+    pub fn verify_device(&self, token: &str) -> Result<DeviceClaims, TokenError> {
+        self.verify(TokenKind::Device, token)
     }
 
     fn sign<T: Serialize>(&self, kind: TokenKind, claims: &T) -> Result<String, TokenError> {

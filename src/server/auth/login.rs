@@ -10,9 +10,10 @@ use crate::model::account::Role;
 use crate::model::organisation::{MembershipRole, OrganisationStatus, UserStatus};
 use crate::model::validation::{normalise_email, PASSWORD_MAX_BYTES};
 use crate::server::auth::audit::{self, AuditAction, AuditEvent};
+use crate::server::auth::jwt::DeviceClaims;
 use crate::server::auth::password::{self, Verified};
 use crate::server::auth::throttle::{self, ThrottleKeys};
-use crate::server::db::tenant::begin_scoped;
+use crate::server::db::tenant::begin_as_user;
 
 /// A user as the guard and sign-in see them: identity, standing and role right now.
 #[derive(Debug, Clone)]
@@ -60,14 +61,16 @@ pub enum Standing {
     OrganisationSuspended,
 }
 
-/// Loads an account with its membership. Memberships are a tenant table; the lookup is scoped to
-/// this user so the row-level policy shows their own membership and nothing else.
+/// Loads an account with its membership. `users` and memberships are behind row-level security;
+/// the lookup is scoped to this user so the policies show their own account and membership and
+/// nothing else.
 pub async fn load_account_by_id(
     pool: &PgPool,
     user_id: Uuid,
 ) -> Result<Option<Account>, sqlx::Error> {
-    // One round trip: `guard_account` opens the user's own membership to row-level security
-    // for its own statement only (migration 9).
+    // One round trip: `guard_account` opens the user's own account and membership to
+    // row-level security for its own statement only (migration 9; `users_read`, migration
+    // 20261129000201).
     sqlx::query_as!(
         Account,
         r#"SELECT user_id AS "user_id!", email AS "email!", display_name AS "display_name!",
@@ -109,33 +112,65 @@ impl From<password::HashError> for LoginError {
     }
 }
 
-/// Checks an email and password from `client_address` at `now`.
+/// Who is signing in, as the throttle and the audit log see them.
+#[derive(Debug, Clone)]
+pub struct Requester {
+    /// The client's address, for the audit log.
+    pub client_address: String,
+    /// What the throttle counts the client by (its address, or its IPv6 /64).
+    pub throttle_address: String,
+    /// The device cookie the browser presented (none for API clients, whatever they send).
+    pub device: Option<DeviceClaims>,
+}
+
+impl Requester {
+    pub fn of(parts: &axum::http::request::Parts, device: Option<DeviceClaims>) -> Self {
+        Requester {
+            client_address: crate::server::client_address::client_address(parts),
+            throttle_address: crate::server::client_address::throttle_address(parts),
+            device,
+        }
+    }
+}
+
+/// Checks an email and password from `requester` at `now`.
 pub async fn authenticate(
     pool: &PgPool,
     raw_email: &str,
     password: &str,
-    client_address: &str,
+    requester: &Requester,
     now: OffsetDateTime,
 ) -> Result<Account, LoginError> {
     let email = normalise_email(raw_email);
-    let keys = ThrottleKeys::new(&email, client_address);
-
-    let locks_if_wrong = match throttle::begin_attempt(pool, &keys, now).await? {
-        throttle::Attempt::Refused { until } => return Err(LoginError::Locked { until }),
-        throttle::Attempt::Allowed { locks_if_wrong } => locks_if_wrong,
+    let client_address = requester.client_address.as_str();
+    // Before anyone is signed in no row-level policy shows an account: `sign_in_lookup`
+    // (SECURITY DEFINER, migration 20261129000201) returns this email's id and hash, nothing else.
+    let stored =
+        sqlx::query!(r#"SELECT user_id AS "id!", password_hash FROM sign_in_lookup($1)"#, email)
+            .fetch_optional(pool)
+            .await?;
+    // A browser that signed in to this very account before counts on its own key; anyone else
+    // (a device cookie for another account included) on the account's and the address's.
+    let keys = match (&requester.device, &stored) {
+        (Some(device), Some(user)) if device.sub == user.id => {
+            ThrottleKeys::device(&email, device.jti)
+        }
+        _ => ThrottleKeys::stranger(&email, &requester.throttle_address),
     };
 
-    let stored = sqlx::query!("SELECT id, password_hash FROM users WHERE email = $1", email)
-        .fetch_optional(pool)
-        .await?;
+    let attempt = match throttle::begin_attempt(pool, &keys, now).await? {
+        throttle::Attempt::Refused { until } => return Err(LoginError::Locked { until }),
+        throttle::Attempt::Allowed(attempt) => attempt,
+    };
+
     // An oversized password is never hashed, but still costs one (dummy) verification so its
     // answer takes as long as any other failure.
-    let attempt = if password.len() > PASSWORD_MAX_BYTES { "" } else { password };
+    let attempt_password = if password.len() > PASSWORD_MAX_BYTES { "" } else { password };
     let stored_hash = stored
         .as_ref()
         .filter(|_| password.len() <= PASSWORD_MAX_BYTES)
         .and_then(|user| user.password_hash.as_deref());
-    let verified = password::verify(attempt, stored_hash).await?;
+    let verified = password::verify(attempt_password, stored_hash).await?;
 
     let account = match (&verified, &stored) {
         (Verified::Yes { .. }, Some(user)) => load_account_by_id(pool, user.id).await?,
@@ -143,7 +178,10 @@ pub async fn authenticate(
     };
     let account = match account {
         Some(account) if account.standing() != Standing::Inactive => account,
-        _ => return Err(fail(pool, locks_if_wrong, &email, client_address, now).await?),
+        _ => {
+            let locked = attempt.locks_if_wrong();
+            return Err(fail(pool, locked, &email, client_address, now).await?);
+        }
     };
 
     if let Verified::Yes { rehashed: Some(new_hash) } = verified {
@@ -155,11 +193,10 @@ pub async fn authenticate(
     }
     // Everything a successful sign-in writes, in one transaction (scoped to the organisation,
     // whose trail gets the entry): one commit instead of four on the path every login takes.
-    let mut tx = match account.organisation_id {
-        Some(organisation_id) => begin_scoped(pool, organisation_id).await?,
-        None => crate::server::db::begin(pool).await?,
-    };
-    throttle::succeeded(&mut *tx, &keys).await?;
+    // It acts for the account just proven (`app.user_id`, its own `users` row), begun in one
+    // round trip like any scoped transaction.
+    let mut tx = begin_as_user(pool, account.user_id, account.organisation_id).await?;
+    throttle::succeeded(&mut *tx, &attempt).await?;
     sqlx::query!("UPDATE users SET last_login_at = $2 WHERE id = $1", account.user_id, now)
         .execute(&mut *tx)
         .await?;
@@ -185,15 +222,17 @@ async fn store_rehash(
     new_hash: &str,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
+    // Rare (only when the parameters changed), so a transaction of its own.
+    let mut tx = begin_as_user(pool, user_id, None).await?;
     sqlx::query!(
         "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
         user_id,
         new_hash,
         now
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// Audits a failed attempt (already counted by the throttle) and returns the error to answer with.

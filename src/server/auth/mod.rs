@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod ctx;
+pub mod device;
 pub mod jwt;
 pub mod login;
 pub mod password;

@@ -7,6 +7,7 @@
 //! `marketedge_app`, switched to with `SET ROLE` on every pooled connection, which owns no table
 //! and cannot bypass row-level security (docs/isolation.md).
 
+pub mod login_role;
 pub mod platform;
 pub mod tenant;
 
@@ -26,8 +27,12 @@ pub const APP_ROLE: &str = "marketedge_app";
 
 /// Opens the application's bounded pool, every connection switched to [`APP_ROLE`]. A short
 /// acquire timeout turns an exhausted pool into a fast "unavailable" instead of a hung request.
+///
+/// The pool logs in with `DATABASE_APP_URL` when it is set (a role that cannot bypass row-level
+/// security even after `RESET ROLE`, login_role.rs), else like migrations.
 pub async fn connect(config: &Config) -> Result<PgPool, sqlx::Error> {
-    let options: PgConnectOptions = config.database_url.value.expose().parse()?;
+    let url = config.database_app_url.as_ref().unwrap_or(&config.database_url);
+    let options: PgConnectOptions = url.value.expose().parse()?;
     let pool = app_pool(options, config.db_max_connections.value, config.db_acquire_timeout.value);
     // Fail at start, not at the first request, when the database is unreachable.
     pool.acquire().await?;

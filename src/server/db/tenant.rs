@@ -65,7 +65,32 @@ async fn begin_scoped_as(
     crate::server::db::begin_with(pool, Some(statement)).await
 }
 
-/// Lets the rest of this transaction read `user_id`'s own membership (the guard's lookup).
+/// Begins a transaction that acts for `user_id`'s own account, in one round trip: `app.user_id`
+/// names it, which is what lets row-level security show and change that one `users` row outside
+/// an organisation's scope (signing in, changing one's password, a reset link, creating an
+/// account). With `organisation_id`, the transaction is also scoped to it, as [`begin_scoped`].
+///
+/// Only for a user already proven: the session or token the guard checked, a verified password,
+/// a signed link, an account being created. The setting is transaction-local like `app.org_id`.
+pub async fn begin_as_user(
+    pool: &PgPool,
+    user_id: Uuid,
+    organisation_id: Option<Uuid>,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    // Formatted into SQL only because both are `Uuid`s (hex digits and hyphens), as in
+    // `begin_scoped_as`.
+    let user_id: Uuid = user_id;
+    let mut statement = format!("BEGIN; SELECT set_config('app.user_id', '{user_id}', true)");
+    if let Some(organisation_id) = organisation_id {
+        let organisation_id: Uuid = organisation_id;
+        statement
+            .push_str(&format!("; SELECT set_config('app.org_id', '{organisation_id}', true)"));
+    }
+    crate::server::db::begin_with(pool, Some(statement)).await
+}
+
+/// Lets the rest of this transaction read `user_id`'s own membership (the guard's lookup) and
+/// own `users` row (e.g. the account an invitation creates).
 pub async fn set_user(connection: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT set_config('app.user_id', $1, true)")
         .bind(user_id.to_string())

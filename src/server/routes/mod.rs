@@ -6,29 +6,15 @@ pub mod reset;
 pub mod sign_in;
 pub mod token;
 
-use std::net::SocketAddr;
-
-use axum::extract::connect_info::MockConnectInfo;
-use axum::extract::ConnectInfo;
 use axum::http::header::USER_AGENT;
 use axum::http::request::Parts;
 
+use crate::server::auth::device;
 use crate::server::auth::session::Device;
+pub use crate::server::client_address::client_address;
 
-/// The peer address of the connection. Forwarded headers are not trusted: behind a proxy every
-/// client would share one address for throttling, which is safe (stricter), never spoofable.
-pub fn client_address(parts: &Parts) -> String {
-    // Like axum's `ConnectInfo` extractor, fall back to `MockConnectInfo`, which tests install.
-    let connect_info = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0);
-    let mocked = || parts.extensions.get::<MockConnectInfo<SocketAddr>>().map(|info| info.0);
-    connect_info
-        .or_else(mocked)
-        .map(|address| address.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// Starts a browser session for `account` (after a sign-in or an accepted invitation) and sends
-/// the browser to `to`.
+/// Starts a browser session for `account` (after a sign-in or an accepted invitation), remembers
+/// the browser as one of the account's devices (device.rs), and sends it to `to`.
 pub async fn sign_in_and_go(
     state: &crate::server::state::AppState,
     parts: &Parts,
@@ -48,7 +34,15 @@ pub async fn sign_in_and_go(
     )
     .await;
     match started {
-        Ok(()) => axum::response::Redirect::to(to).into_response(),
+        Ok(()) => {
+            let secure = state.config.cookie_secure.value;
+            let presented = device::presented(&state.keys, &parts.headers, secure);
+            let cookie =
+                device::remember(&state.keys, presented.as_ref(), account.user_id, secure, now);
+            let mut response = axum::response::Redirect::to(to).into_response();
+            device::set_on(&mut response, cookie);
+            response
+        }
         Err(error) => crate::error::AppError::from(error).into_response(),
     }
 }

@@ -8,8 +8,9 @@ use axum::Form;
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::server::auth::reset::{self, ResetError};
-use crate::server::routes::client_address;
+use crate::model::validation::EMAIL_MAX_CHARS;
+use crate::server::auth::reset::{self, Requested, Requester, ResetError};
+use crate::server::client_address::{client_address, throttle_address};
 use crate::server::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -18,7 +19,9 @@ pub struct ForgotForm {
     email: String,
 }
 
-/// Always answers "check your inbox": the answer must not reveal whether the email has an account.
+/// Always answers "check your inbox", at once: the answer must not reveal whether the email has
+/// an account, nor whether the request was throttled (that would tell a stranger when an
+/// account's owner asked). The account is looked up later, in the background (auth/reset.rs).
 pub async fn forgot_password(
     State(state): State<AppState>,
     parts: Parts,
@@ -30,17 +33,18 @@ pub async fn forgot_password(
     if form.email.trim().is_empty() {
         return Redirect::to("/forgot-password?error=missing").into_response();
     }
-    let requested = reset::request_reset(
-        &state.pool,
-        &state.keys,
-        &state.config.public_url.value,
-        &form.email,
-        &client_address(&parts),
-        state.clock.now(),
-    )
-    .await;
-    match requested {
-        Ok(()) => Redirect::to("/forgot-password?sent=1").into_response(),
+    // No account has a longer email; nothing that long is stored or counted.
+    if form.email.trim().chars().count() > EMAIL_MAX_CHARS {
+        return Redirect::to("/forgot-password?error=invalid").into_response();
+    }
+    let requester = Requester {
+        client_address: client_address(&parts),
+        throttle_address: throttle_address(&parts),
+    };
+    match reset::request_reset(&state.pool, &form.email, &requester, state.clock.now()).await {
+        Ok(Requested::Queued | Requested::Throttled { .. }) => {
+            Redirect::to("/forgot-password?sent=1").into_response()
+        }
         Err(error) => AppError::internal(error).into_response(),
     }
 }

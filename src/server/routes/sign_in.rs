@@ -10,7 +10,8 @@ use tower_sessions::Session;
 
 use crate::error::AppError;
 use crate::server::auth::audit::{self, AuditAction, AuditEvent};
-use crate::server::auth::login::{self, LoginError};
+use crate::server::auth::device;
+use crate::server::auth::login::{self, LoginError, Requester};
 use crate::server::auth::session;
 use crate::server::metrics::{self, Channel};
 use crate::server::routes::{client_address, sign_in_and_go};
@@ -59,8 +60,9 @@ pub async fn sign_in(
         return back_to_login("missing", &form.next);
     }
     let now = state.clock.now();
-    let address = client_address(&parts);
-    match login::authenticate(&state.pool, &form.email, &form.password, &address, now).await {
+    let device = device::presented(&state.keys, &parts.headers, state.config.cookie_secure.value);
+    let requester = Requester::of(&parts, device);
+    match login::authenticate(&state.pool, &form.email, &form.password, &requester, now).await {
         Ok(account) => {
             sign_in_and_go(&state, &parts, &session, &account, safe_next(&form.next)).await
         }

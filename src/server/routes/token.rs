@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::server::auth::audit::{self, AuditAction, AuditEvent};
 use crate::server::auth::jwt::{AccessClaims, ACCESS_TOKEN_SECONDS};
-use crate::server::auth::login::{self, Account, LoginError, Standing};
+use crate::server::auth::login::{self, Account, LoginError, Requester, Standing};
 use crate::server::auth::refresh::{self, Redeemed};
 use crate::server::metrics::{self, Channel};
 use crate::server::routes::client_address;
@@ -92,7 +92,9 @@ pub async fn issue_token(State(state): State<AppState>, parts: Parts, body: Byte
     // the successor a refresh grant already issued.
     let (account, successor) = match request {
         TokenRequest::Password { email, password } => {
-            match login::authenticate(&state.pool, &email, &password, &address, now).await {
+            // API clients keep the account's and the address's limits: no device cookie.
+            let requester = Requester::of(&parts, None);
+            match login::authenticate(&state.pool, &email, &password, &requester, now).await {
                 Ok(account) => (account, None),
                 Err(LoginError::InvalidCredentials) => {
                     metrics::login_failed(Channel::Api);

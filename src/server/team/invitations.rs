@@ -54,35 +54,31 @@ impl Invitee {
 }
 
 /// Why an address cannot be invited into the organisation the transaction is scoped to.
+///
+/// Only this organisation's own members and invitations are consulted: whether the address has an
+/// account elsewhere is never told to the inviting admin (a competitor would learn who uses
+/// MarketEdge). Such an invitation is created and sent; its recipient learns at acceptance that
+/// their address already has an account.
 pub async fn conflict(
     connection: &mut PgConnection,
     organisation_id: Uuid,
     email: &str,
     now: OffsetDateTime,
 ) -> Result<Option<FieldError>, sqlx::Error> {
-    let existing = sqlx::query!(
-        r#"SELECT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id
-                          AND m.organisation_id = $2) AS "member!"
-           FROM users u WHERE u.email = $1"#,
+    let member = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+                          WHERE m.organisation_id = $2 AND u.email = $1) AS "member!""#,
         email,
         organisation_id
     )
-    .fetch_optional(&mut *connection)
+    .fetch_one(&mut *connection)
     .await?;
-    if let Some(existing) = existing {
-        return Ok(Some(if existing.member {
-            field_error(
-                "email",
-                "already_member",
-                "This person already belongs to your organisation.",
-            )
-        } else {
-            field_error(
-                "email",
-                "has_account",
-                "This email already has a MarketEdge account, and an account belongs to one organisation.",
-            )
-        }));
+    if member {
+        return Ok(Some(field_error(
+            "email",
+            "already_member",
+            "This person already belongs to your organisation.",
+        )));
     }
     // An expired invitation is closed so a new one can be made; an open one is reported.
     sqlx::query!(
@@ -384,15 +380,19 @@ struct OpenInvitation {
     role: MembershipRole,
 }
 
-/// Finds the open invitation a link points at, in a transaction scoped to its organisation
-/// (the link is signed by us, so its organisation can be trusted), locking it when `lock`.
+/// The claims of a link signed by us; anything else is refused before a transaction is opened
+/// (a stranger's made-up links cost no database work).
+fn verified_link(keys: &TokenKeys, token: &str) -> Result<InvitationClaims, AcceptError> {
+    keys.verify_invitation(token).map_err(|_| AcceptError::InvalidLink)
+}
+
+/// Finds the open invitation a verified link points at, in a transaction scoped to its
+/// organisation (the link is signed by us, so its organisation can be trusted), locking it.
 async fn open_by_link(
     connection: &mut PgConnection,
-    keys: &TokenKeys,
-    token: &str,
+    claims: &InvitationClaims,
     now: OffsetDateTime,
 ) -> Result<OpenInvitation, AcceptError> {
-    let claims = keys.verify_invitation(token).map_err(|_| AcceptError::InvalidLink)?;
     set_organisation(&mut *connection, claims.org).await?;
     let row = sqlx::query!(
         r#"SELECT i.email, i.display_name, i.role AS "role: MembershipRole", o.name,
@@ -427,8 +427,9 @@ pub async fn preview(
     token: &str,
     now: OffsetDateTime,
 ) -> Result<InvitationPreview, AcceptError> {
+    let claims = verified_link(keys, token)?;
     let mut tx = crate::server::db::begin(pool).await?;
-    let invitation = open_by_link(&mut tx, keys, token, now).await?;
+    let invitation = open_by_link(&mut tx, &claims, now).await?;
     tx.rollback().await?;
     Ok(InvitationPreview {
         organisation_name: invitation.organisation_name,
@@ -458,9 +459,10 @@ pub async fn accept(
 ) -> Result<Account, AcceptError> {
     let Acceptance { token, display_name, new_password, confirm_password } = form;
     // Checked before hashing, so an invalid link costs no argon2 time.
+    let claims = verified_link(keys, token)?;
     let invitation = {
         let mut tx = crate::server::db::begin(pool).await?;
-        let found = open_by_link(&mut tx, keys, token, now).await?;
+        let found = open_by_link(&mut tx, &claims, now).await?;
         tx.rollback().await?;
         found
     };
@@ -487,14 +489,19 @@ pub async fn accept(
     let mut tx = crate::server::db::begin(pool).await?;
     // Re-read under a row lock: a second acceptance of the same link waits here, then finds it
     // used.
-    let invitation = open_by_link(&mut tx, keys, token, now).await?;
-    let taken = sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", invitation.email)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if taken.is_some() {
+    let invitation = open_by_link(&mut tx, &claims, now).await?;
+    // An account elsewhere is invisible to this organisation's scope: `email_has_account`
+    // (SECURITY DEFINER, migration 20261129000201) answers yes or no, nothing more.
+    let taken =
+        sqlx::query_scalar!(r#"SELECT email_has_account($1) AS "taken!""#, invitation.email)
+            .fetch_one(&mut *tx)
+            .await?;
+    if taken {
         return Err(AcceptError::HasAccount);
     }
     let user_id = Uuid::now_v7();
+    // The new account is this transaction's own (`users_insert` admits no other row).
+    crate::server::db::tenant::set_user(&mut tx, user_id).await?;
     let created = sqlx::query!(
         "INSERT INTO users (id, email, display_name, password_hash, last_login_at, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $5, $5)",

@@ -19,6 +19,8 @@ use crate::server::rfc3339;
 use crate::server::state::AppState;
 
 /// One page of members ordered by name, optionally filtered by a search on name or email.
+/// `after` is looked up among this organisation's members only: another organisation's user as
+/// a cursor gives an empty page, never where their name would sort.
 pub async fn list(
     ctx: &Ctx,
     state: &AppState,
@@ -36,7 +38,9 @@ pub async fn list(
            WHERE m.organisation_id = $1
              AND ($2 = '' OR u.display_name ILIKE $2 OR u.email ILIKE $2)
              AND ($3::uuid IS NULL OR (lower(u.display_name), u.id) >
-                  (SELECT lower(display_name), id FROM users WHERE id = $3))
+                  (SELECT lower(cu.display_name), cu.id
+                   FROM memberships cm JOIN users cu ON cu.id = cm.user_id
+                   WHERE cm.organisation_id = $1 AND cm.user_id = $3))
            ORDER BY lower(u.display_name), u.id
            LIMIT $4"#,
         organisation_id,
@@ -180,7 +184,9 @@ pub async fn set_active(
     if !active && target.role == MembershipRole::Admin && active_admins <= 1 {
         return Err(last_admin("user_id"));
     }
-    // `users` is not a tenant table; the membership found above is what makes this user ours.
+    // `users` is not a tenant table; the membership found above is what makes this user ours,
+    // and row-level security checks it again (`users_update`: a member of the organisation in
+    // scope, or oneself).
     sqlx::query!(
         "UPDATE users SET status = $2, updated_at = $3,
              auth_version = auth_version + CASE WHEN $2 = 'deactivated'::user_status THEN 1 ELSE 0 END
