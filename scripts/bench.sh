@@ -210,7 +210,7 @@ say "authenticated dashboard (the audit page: session, list of 50, SSR) vs the s
 psql "$BENCH_URL" -qtA -c "DELETE FROM login_throttle" >/dev/null
 COOKIE="$(curl -s -o /dev/null -D - "http://127.0.0.1:$APP_PORT/login" -H "origin: http://127.0.0.1:$APP_PORT" \
   --data-urlencode "email=admin@northwind.example" --data-urlencode "password=demo-admin-2026!" \
-  | awk 'tolower($1) == "set-cookie:" { sub(/;.*/, "", $2); print $2; exit }')"
+  | awk 'tolower($1) == "set-cookie:" && $2 ~ /^marketedge_session=/ { sub(/;.*/, "", $2); print $2; exit }')"
 cat >"$OUT/dashboard.lua" <<LUA
 wrk.headers["cookie"] = "$COOKIE"
 LUA
