@@ -1068,7 +1068,10 @@ mod tests {
     fn the_pool_may_log_in_as_a_role_of_its_own() {
         assert!(resolve(&[]).unwrap().database_app_url.is_none());
         let config = resolve(&[("DATABASE_APP_URL", "postgres://pool:pw@db:5432/prices")]).unwrap();
-        assert_eq!(config.database_app_url.unwrap().value.expose(), "postgres://pool:pw@db:5432/prices");
+        assert_eq!(
+            config.database_app_url.unwrap().value.expose(),
+            "postgres://pool:pw@db:5432/prices"
+        );
         let errors = resolve(&[("DATABASE_APP_URL", "mysql://x@y/z")]).unwrap_err();
         assert_eq!(problem_variables(errors), vec!["DATABASE_APP_URL"]);
     }
@@ -1087,9 +1090,11 @@ mod tests {
         let config = resolve(&[("TRUSTED_PROXY_HOPS", "1")]).unwrap();
         assert_eq!(config.trusted_proxies.value.describe(), "the last 1 hop(s)");
         assert_eq!(config.trusted_proxies.source, Source::Env("TRUSTED_PROXY_HOPS"));
-        let errors =
-            resolve(&[("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"), ("TRUSTED_PROXY_HOPS", "-1")])
-                .unwrap_err();
+        let errors = resolve(&[
+            ("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"),
+            ("TRUSTED_PROXY_HOPS", "-1"),
+        ])
+        .unwrap_err();
         assert_eq!(problem_variables(errors), vec!["TRUSTED_PROXY_HOPS", "TRUSTED_PROXIES"]);
     }
 

@@ -15,7 +15,9 @@ use crate::app::{shell, App};
 use crate::server::auth::{ctx, session};
 use crate::server::routes::{invitation, reset, sign_in, token};
 use crate::server::state::AppState;
-use crate::server::{anonymous_limit, client_address, export, health, metrics, openapi, request_id, security, wire};
+use crate::server::{
+    anonymous_limit, client_address, export, health, metrics, openapi, request_id, security, wire,
+};
 
 /// Largest request body accepted: forms and server-function arguments are small.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;

@@ -2,8 +2,8 @@
 //! none of it can reach the browser bundle.
 
 pub mod account;
-pub mod anonymous_limit;
 pub mod admin;
+pub mod anonymous_limit;
 pub mod audit_log;
 pub mod auth;
 pub mod bootstrap;
