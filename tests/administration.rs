@@ -417,6 +417,16 @@ async fn a_csv_import_with_a_bad_last_line_creates_nothing(pool: PgPool) {
     let invitations: i64 =
         sqlx::query_scalar("SELECT count(*) FROM invitations").fetch_one(&pool).await.unwrap();
     assert_eq!(invitations, 0);
+    // A refused import is audited as a check, with the addresses it tested.
+    let checked: Vec<serde_json::Value> = sqlx::query_scalar(
+        "SELECT detail->'checked' FROM audit_log WHERE action = 'users_import_checked'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(checked.len(), 1);
+    assert_eq!(checked[0].as_array().unwrap().len(), 31, "30 people and the admin again");
+    assert_eq!(checked[0][0], "person0@a.example");
 
     let report =
         call_as(&app, "/api/import_members", &form(&[("csv", &good)]), Credential::Cookie(&cookie))
@@ -445,6 +455,16 @@ async fn a_csv_import_with_a_bad_last_line_creates_nothing(pool: PgPool) {
     .await
     .json();
     assert_eq!(again["problems"].as_array().unwrap().len(), 30);
+    let checks: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'users_import_checked'
+           AND organisation_id = $1 AND actor_user_id = $2",
+    )
+    .bind(admin.organisation_id.unwrap())
+    .bind(admin.user_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(checks, 2, "the refused import and the check-only run");
 }
 
 #[sqlx::test]
@@ -492,7 +512,13 @@ async fn suspension_cuts_off_sessions_and_tokens_on_the_next_request(pool: PgPoo
             .unwrap()
     };
     let redirected = send(&app, page("/account")).await;
-    assert_eq!(location(&redirected), "/suspended", "every page sends the member to the notice");
+    assert_eq!(
+        location(&redirected),
+        "/suspended",
+        "every page sends the member to the notice; it answered {} {}",
+        redirected.status,
+        redirected.body
+    );
     let notice = send(&app, page("/suspended")).await;
     assert_eq!(notice.status, StatusCode::FORBIDDEN, "the notice is the 403 page");
     assert!(notice.body.contains("Your organisation is suspended"), "{}", notice.body);

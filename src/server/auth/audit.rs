@@ -33,6 +33,8 @@ pub enum AuditAction {
     UserDeactivated,
     UserReactivated,
     UsersImported,
+    /// A member import checked without inviting anyone (`detail.checked` lists the addresses).
+    UsersImportChecked,
     SupportAccessStarted,
     SupportAccessEnded,
     /// A request a super-admin made inside an organisation through support access.

@@ -149,4 +149,11 @@ impl TenantTx {
         self.tx.commit().await?;
         Ok(())
     }
+
+    /// Ends the transaction keeping nothing, before the connection is used for anything else
+    /// (dropping it rolls back too, but only when the connection is next used).
+    pub async fn rollback(self) -> Result<(), AppError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
 }

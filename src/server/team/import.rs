@@ -91,7 +91,23 @@ pub async fn run(
     }
     problems.sort_by_key(|problem| problem.line);
     if !problems.is_empty() || !commit {
-        // Nothing is kept of a check (expired invitations closed by it included).
+        // Nothing of the check itself is kept (expired invitations closed by it included), but
+        // that it ran is: testing addresses against the organisation is audited like inviting.
+        tx.rollback().await?;
+        let event = AuditEvent {
+            action: AuditAction::UsersImportChecked,
+            actor_user_id: Some(ctx.user_id()),
+            subject: "CSV import",
+            client_address,
+            detail: serde_json::json!({
+                "checked": rows.iter().map(|(_, invitee)| &invitee.email).collect::<Vec<_>>(),
+                "problems": problems.len(),
+                "commit_requested": commit,
+            }),
+        };
+        let mut tx = TenantTx::begin(ctx, &state.pool).await?;
+        tx.audit(ctx, event, now).await?;
+        tx.commit().await?;
         return Ok(ImportReport { rows: count, problems, imported: false });
     }
     let name = invitations::organisation_name(tx.connection(), organisation_id).await?;
