@@ -782,7 +782,7 @@ async fn users_show_a_member_their_organisation_and_themself_and_nobody_else(poo
     // The platform path reads every account and changes none.
     let platform = ("app.platform", "read".to_owned());
     assert_eq!(
-        app_ids(&app_pool, &[platform.clone()], all).await.unwrap(),
+        app_ids(&app_pool, std::slice::from_ref(&platform), all).await.unwrap(),
         sorted(vec![a.user_id, analyst.user_id, b.user_id, root.user_id])
     );
     assert!(app_ids(&app_pool, &[platform], everyone_seen_now).await.unwrap().is_empty());

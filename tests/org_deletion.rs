@@ -250,18 +250,12 @@ async fn fx_populated_org(
     }
 }
 
-/// Every table searched: schemas `public` and `tower_sessions`, except sqlx's bookkeeping and
-/// the platform audit log (kept whole, by design).
+/// Not searched: sqlx's bookkeeping and the platform audit log (kept whole, by design).
+const NOT_SEARCHED: &[&str] = &["_sqlx_migrations", "platform_audit_log"];
+
+/// Every table searched: schemas `public` and `tower_sessions`, but [`NOT_SEARCHED`].
 async fn searched_tables(pool: &PgPool) -> Vec<String> {
-    sqlx::query_scalar(
-        "SELECT format('%I.%I', table_schema, table_name) FROM information_schema.tables
-         WHERE table_schema IN ('public', 'tower_sessions') AND table_type = 'BASE TABLE'
-           AND table_name NOT IN ('_sqlx_migrations', 'platform_audit_log')
-         ORDER BY 1",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap()
+    app_tables(pool, NOT_SEARCHED).await
 }
 
 /// The `bytea` columns of the searched tables, as (table, column).
@@ -311,15 +305,7 @@ async fn traces(pool: &PgPool, org: &FxOrg) -> BTreeMap<String, i64> {
 
 /// Rows per searched table.
 async fn table_counts(pool: &PgPool) -> BTreeMap<String, i64> {
-    let mut counts = BTreeMap::new();
-    for table in searched_tables(pool).await {
-        let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-            .fetch_one(pool)
-            .await
-            .unwrap();
-        counts.insert(table, rows);
-    }
-    counts
+    row_counts(pool, NOT_SEARCHED).await
 }
 
 async fn set_status(app: &Router, root_cookie: &str, organisation_id: Uuid, status: &str) {

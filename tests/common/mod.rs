@@ -1,6 +1,7 @@
 //! Fixtures shared by the integration tests: the real router over a real (per-test) database.
 #![allow(dead_code)] // each test binary uses a different subset
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use axum::body::Body;
@@ -312,4 +313,33 @@ pub async fn fx_answer_reset_requests(state: &AppState) -> usize {
     )
     .await
     .unwrap()
+}
+
+/// The application's tables (schemas `public` and `tower_sessions`) but `except`, as
+/// `schema.table`, for tests that look at every table.
+pub async fn app_tables(pool: &PgPool, except: &[&str]) -> Vec<String> {
+    let except: Vec<String> = except.iter().map(|name| (*name).to_owned()).collect();
+    sqlx::query_scalar(
+        "SELECT format('%I.%I', table_schema, table_name) FROM information_schema.tables
+         WHERE table_schema IN ('public', 'tower_sessions') AND table_type = 'BASE TABLE'
+           AND table_name <> ALL($1)
+         ORDER BY 1",
+    )
+    .bind(&except)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// Rows per application table but `except`: comparing two of these shows what a request changed.
+pub async fn row_counts(pool: &PgPool, except: &[&str]) -> BTreeMap<String, i64> {
+    let mut counts = BTreeMap::new();
+    for table in app_tables(pool, except).await {
+        let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        counts.insert(table, rows);
+    }
+    counts
 }
