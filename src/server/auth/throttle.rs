@@ -243,9 +243,6 @@ pub async fn begin_attempt(
     keys: &ThrottleKeys,
     now: OffsetDateTime,
 ) -> Result<Attempt, sqlx::Error> {
-    // PostgreSQL keeps microseconds: the lock this attempt stores must compare equal to the one
-    // it remembers (see `succeeded`).
-    let now = now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000).unwrap_or(now);
     let names: Vec<String> = keys.counted.iter().map(|(_, key)| key.clone()).collect();
     let mut tx = crate::server::db::begin(pool).await?;
     // Creates missing rows and locks them, in key order, so two attempts never deadlock.
@@ -305,6 +302,9 @@ where
     E: sqlx::Executor<'c, Database = sqlx::Postgres>,
 {
     let keys = &attempt.keys;
+    // The lock this attempt remembers has nanoseconds, the stored one microseconds; they still
+    // compare equal because sqlx sends every timestamp as whole microseconds (truncated), the
+    // stored lock and this parameter alike.
     let mut cleared = vec![keys.account.clone()];
     cleared.extend(keys.key_of(KeyKind::Device).map(str::to_owned));
     cleared.extend(keys.key_of(KeyKind::PasswordChange).map(str::to_owned));
