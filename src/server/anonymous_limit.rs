@@ -23,9 +23,11 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use crate::error::AppError;
 use crate::server::client_address::ClientIp;
 
+const TOKEN_PATH: &str = "/api/v1/token";
+
 /// The limited paths: public, and each one reads or writes the database.
 pub const LIMITED_PATHS: &[&str] = &[
-    "/api/v1/token",
+    TOKEN_PATH,
     "/forgot-password",
     "/reset-password",
     "/accept-invitation",
@@ -85,7 +87,11 @@ pub async fn enforce(limit: Arc<AnonymousLimit>, request: Request, next: Next) -
                 path = request.uri().path(),
                 "anonymous rate limit reached"
             );
-            let mut response = AppError::RateLimited.into_response();
+            // OAuth clients of the token endpoint expect its error shape (RFC 6749 §5.2).
+            let mut response = match request.uri().path() {
+                TOKEN_PATH => crate::server::routes::token::flooded(),
+                _ => AppError::RateLimited.into_response(),
+            };
             let seconds = wait.as_secs().max(1).to_string();
             if let Ok(value) = HeaderValue::from_str(&seconds) {
                 response.headers_mut().insert(RETRY_AFTER, value);

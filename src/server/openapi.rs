@@ -785,7 +785,8 @@ fn token_endpoint() -> PathItem {
             "429",
             refused(
                 "`temporarily_unavailable`: too many failed attempts for the account or the \
-                 client address; `Retry-After` says how many seconds to wait.",
+                 client address, or too many requests from the address to the endpoints that \
+                 need no sign-in; `Retry-After` says how many seconds to wait.",
             ),
         )
         .response("500", error_response(500))

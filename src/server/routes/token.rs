@@ -64,6 +64,16 @@ pub(crate) fn malformed() -> Response {
     refuse(StatusCode::BAD_REQUEST, "invalid_request", "Invalid request parameters")
 }
 
+/// The anonymous flood guard's refusal (anonymous_limit.rs) in this endpoint's own shape, so
+/// an OAuth client reads it like the throttle's: `temporarily_unavailable`, 429.
+pub(crate) fn flooded() -> Response {
+    refuse(
+        StatusCode::TOO_MANY_REQUESTS,
+        "temporarily_unavailable",
+        "Too many requests from your network. Please wait a minute, then try again.",
+    )
+}
+
 fn invalid_grant() -> Response {
     refuse(StatusCode::UNAUTHORIZED, "invalid_grant", "The credentials were not accepted.")
 }
