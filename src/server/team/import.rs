@@ -94,17 +94,12 @@ pub async fn run(
         // Nothing of the check itself is kept (expired invitations closed by it included), but
         // that it ran is: testing addresses against the organisation is audited like inviting.
         tx.rollback().await?;
-        let event = AuditEvent {
-            action: AuditAction::UsersImportChecked,
-            actor_user_id: Some(ctx.user_id()),
-            subject: "CSV import",
-            client_address,
-            detail: serde_json::json!({
-                "checked": rows.iter().map(|(_, invitee)| &invitee.email).collect::<Vec<_>>(),
-                "problems": problems.len(),
-                "commit_requested": commit,
-            }),
-        };
+        let detail = serde_json::json!({
+            "checked": emails(&rows),
+            "problems": problems.len(),
+            "commit_requested": commit,
+        });
+        let event = import_event(ctx, AuditAction::UsersImportChecked, client_address, detail);
         let mut tx = TenantTx::begin(ctx, &state.pool).await?;
         tx.audit(ctx, event, now).await?;
         tx.commit().await?;
@@ -124,18 +119,31 @@ pub async fn run(
         )
         .await?;
     }
-    let event = AuditEvent {
-        action: AuditAction::UsersImported,
-        actor_user_id: Some(ctx.user_id()),
-        subject: "CSV import",
-        client_address,
-        detail: serde_json::json!({
-            "invited": rows.iter().map(|(_, invitee)| &invitee.email).collect::<Vec<_>>(),
-        }),
-    };
+    let detail = serde_json::json!({ "invited": emails(&rows) });
+    let event = import_event(ctx, AuditAction::UsersImported, client_address, detail);
     tx.audit(ctx, event, now).await?;
     tx.commit().await?;
     Ok(ImportReport { rows: count, problems, imported: true })
+}
+
+fn emails(rows: &[(usize, Invitee)]) -> Vec<&str> {
+    rows.iter().map(|(_, invitee)| invitee.email.as_str()).collect()
+}
+
+/// The audit entry of an import (`UsersImported`) or of a check (`UsersImportChecked`).
+fn import_event<'a>(
+    ctx: &Ctx,
+    action: AuditAction,
+    client_address: &'a str,
+    detail: serde_json::Value,
+) -> AuditEvent<'a> {
+    AuditEvent {
+        action,
+        actor_user_id: Some(ctx.user_id()),
+        subject: "CSV import",
+        client_address,
+        detail,
+    }
 }
 
 #[cfg(test)]
