@@ -1,4 +1,4 @@
--- The two statements of the market analysis (src/server/market/analysis.rs), prepared with the
+-- The two statements of the market analysis (src/markets/analysis.rs), prepared with the
 -- same parameters the app binds; scripts/bench.sh times them in psql against the app's answer.
 -- :org and :market are replaced by the script.
 PREPARE agg(uuid, uuid, text, timestamptz, timestamptz, uuid) AS

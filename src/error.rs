@@ -180,7 +180,7 @@ mod server_side {
         /// Logs an unexpected failure with the request id and returns what the user may see:
         /// a generic message carrying only that id.
         pub fn internal(error: impl std::fmt::Display) -> Self {
-            let request_id = crate::server::request_id::current();
+            let request_id = crate::runtime::request_id::current();
             tracing::error!(
                 request_id = request_id.as_deref().unwrap_or("-"),
                 %error,
@@ -219,7 +219,7 @@ mod server_side {
 
     fn unavailable(error: &sqlx::Error) -> AppError {
         tracing::warn!(
-            request_id = crate::server::request_id::current().as_deref().unwrap_or("-"),
+            request_id = crate::runtime::request_id::current().as_deref().unwrap_or("-"),
             %error,
             "database unavailable"
         );
@@ -276,7 +276,7 @@ mod server_side {
 
         #[tokio::test]
         async fn internal_errors_carry_the_current_request_id() {
-            let error = crate::server::request_id::scope_for_test("req-42", async {
+            let error = crate::runtime::request_id::scope_for_test("req-42", async {
                 AppError::internal("boom")
             })
             .await;

@@ -4,8 +4,13 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use marketedge::server::config::Config;
-use marketedge::server::{bootstrap, db, demo, demo_market, serve, telemetry};
+use marketedge::host::demo;
+use marketedge::host::demo::markets;
+use marketedge::host::serve;
+use marketedge::host::telemetry;
+use marketedge::platform::bootstrap;
+use marketedge::runtime::config::Config;
+use marketedge::runtime::db;
 
 #[derive(Parser)]
 #[command(name = "marketedge", version, about = "MarketEdge pricing intelligence server")]
@@ -98,7 +103,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::GeneratePrices { organisation, market, observations } => {
             let pool = db::connect(&config).await.map_err(|error| error.to_string())?;
-            let written = demo_market::generate_for_benchmark(
+            let written = markets::generate_for_benchmark(
                 &pool,
                 config.app_env.value,
                 &organisation,

@@ -477,7 +477,7 @@ async fn maintenance_deletes_expired_sign_in_state_and_nothing_live(pool: PgPool
         }
     };
 
-    marketedge::server::db::delete_expired_auth_state(&pool, &config, clock.now()).await.unwrap();
+    marketedge::runtime::db::delete_expired_auth_state(&pool, &config, clock.now()).await.unwrap();
     assert_eq!(
         (count("user_sessions").await, count("login_throttle").await),
         (1, 2),
@@ -485,7 +485,7 @@ async fn maintenance_deletes_expired_sign_in_state_and_nothing_live(pool: PgPool
     );
 
     clock.advance(Duration::from_secs(2 * 60 * 60));
-    marketedge::server::db::delete_expired_auth_state(&pool, &config, clock.now()).await.unwrap();
+    marketedge::runtime::db::delete_expired_auth_state(&pool, &config, clock.now()).await.unwrap();
     assert_eq!((count("user_sessions").await, count("login_throttle").await), (0, 0));
 }
 

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use marketedge::server::bootstrap::{create_super_admin, BootstrapError};
+use marketedge::platform::bootstrap::{create_super_admin, BootstrapError};
 use sqlx::PgPool;
 
 #[sqlx::test]

@@ -5,8 +5,8 @@ mod common;
 
 use common::fx_app_pool;
 
-use marketedge::server::config::AppEnv;
-use marketedge::server::demo::{self, DEMO_LOGINS, DEMO_ORGANISATION_SLUG};
+use marketedge::host::demo::{self, DEMO_LOGINS, DEMO_ORGANISATION_SLUG};
+use marketedge::runtime::config::AppEnv;
 use sqlx::PgPool;
 
 async fn counts(pool: &PgPool) -> (i64, i64, i64) {
@@ -143,7 +143,7 @@ async fn the_benchmark_generator_spreads_prices_over_the_last_year(pool: PgPool)
         .await
         .unwrap();
 
-    let written = marketedge::server::demo_market::generate_for_benchmark(
+    let written = marketedge::host::demo::markets::generate_for_benchmark(
         &app_pool,
         AppEnv::Test,
         "northwind-cinemas",
@@ -163,7 +163,7 @@ async fn the_benchmark_generator_spreads_prices_over_the_last_year(pool: PgPool)
     .unwrap();
     assert_eq!(after, before + 3000);
     assert!(oldest_days <= 367.0, "{oldest_days}");
-    let refused = marketedge::server::demo_market::generate_for_benchmark(
+    let refused = marketedge::host::demo::markets::generate_for_benchmark(
         &app_pool,
         AppEnv::Production,
         "northwind-cinemas",
@@ -172,7 +172,7 @@ async fn the_benchmark_generator_spreads_prices_over_the_last_year(pool: PgPool)
     )
     .await;
     assert!(refused.is_err());
-    let unknown = marketedge::server::demo_market::generate_for_benchmark(
+    let unknown = marketedge::host::demo::markets::generate_for_benchmark(
         &app_pool,
         AppEnv::Test,
         "nobody",

@@ -61,6 +61,6 @@ fn railway_checks_readiness_and_restarts_on_failure() {
     assert_eq!(deploy["restartPolicyType"].as_str(), Some("ON_FAILURE"));
     assert_eq!(deploy["startCommand"].as_str(), Some("/app/marketedge serve"));
     assert_eq!(railway["build"]["builder"].as_str(), Some("DOCKERFILE"));
-    let routes = fs::read_to_string("src/server/http.rs").unwrap();
+    let routes = fs::read_to_string("src/host/http.rs").unwrap();
     assert!(routes.contains(r#".route("/readyz""#), "the server has no /readyz route");
 }

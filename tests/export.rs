@@ -17,10 +17,10 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use common::*;
 use http_body_util::BodyExt;
+use marketedge::access::state::AppState;
 use marketedge::model::organisation::MembershipRole;
-use marketedge::server::clock::Clock;
-use marketedge::server::config::Config;
-use marketedge::server::state::AppState;
+use marketedge::runtime::clock::Clock;
+use marketedge::runtime::config::Config;
 use serde_json::Value;
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -555,7 +555,7 @@ async fn an_export_is_streamed_in_pieces_not_built_whole(pool: PgPool) {
 /// and the Rust rule agree on every first character that matters.
 #[sqlx::test]
 async fn the_export_marks_cells_exactly_as_the_importer_unmarks_them(pool: PgPool) {
-    use marketedge::server::csv_safety;
+    use marketedge::runtime::csv_safety;
     let sql = format!("SELECT {}", csv_safety::escape_sql("$1"));
     let values = [
         "", "=", "+1", "-1", "@a", "\t=1", "\r=1", "'", "'=x", "''", "a=1", " =1", "\n=1", "é",

@@ -97,7 +97,7 @@ async fn with_every_turn_taken_requests_wait_then_are_busy_and_a_freed_turn_goes
 }
 
 /// Waits (without sleeping) until `count` requests wait for a turn.
-async fn until_waiting(state: &marketedge::server::state::AppState, count: usize) {
+async fn until_waiting(state: &marketedge::access::state::AppState, count: usize) {
     while state.fair_share.waiting() < count {
         tokio::task::yield_now().await;
     }

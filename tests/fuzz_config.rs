@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 
-use marketedge::server::config::{AppEnv, Config, ConfigErrors, Source};
+use marketedge::runtime::config::{AppEnv, Config, ConfigErrors, Source};
 use proptest::prelude::*;
 
 const SITE: &str = "127.0.0.1:3000";

@@ -8,11 +8,11 @@
 
 use std::collections::BTreeSet;
 
+use marketedge::markets::import::{self as observation_import, MarketNames};
 use marketedge::model::admin::{ImportProblem, IMPORT_MAX_BYTES};
 use marketedge::model::organisation::MembershipRole;
-use marketedge::server::csv_safety;
-use marketedge::server::market::import::{self as observation_import, MarketNames};
-use marketedge::server::team::import as team_import;
+use marketedge::runtime::csv_safety;
+use marketedge::team::import as team_import;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use time::macros::datetime;

@@ -6,11 +6,9 @@ use axum::http::HeaderValue;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use marketedge::access::ctx::bearer_token;
+use marketedge::access::jwt::{AccessClaims, InvitationClaims, ResetClaims, TokenKeys, ISSUER};
 use marketedge::model::account::Role;
-use marketedge::server::auth::ctx::bearer_token;
-use marketedge::server::auth::jwt::{
-    AccessClaims, InvitationClaims, ResetClaims, TokenKeys, ISSUER,
-};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use time::OffsetDateTime;

@@ -4,15 +4,15 @@
 
 use std::str::FromStr;
 
+use marketedge::account::policy::check_password_policy;
+use marketedge::markets::competitors::check_website;
+use marketedge::markets::market::check_currency;
+use marketedge::markets::observations::{parse_observed_at, parse_price};
 use marketedge::model::admin::{check_name, check_reason};
 use marketedge::model::validation::{
     check_email, check_new_password, check_present, normalise_email, EMAIL_MAX_CHARS,
     PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS,
 };
-use marketedge::server::auth::policy::check_password_policy;
-use marketedge::server::market::competitors::check_website;
-use marketedge::server::market::markets::check_currency;
-use marketedge::server::market::observations::{parse_observed_at, parse_price};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use time::macros::datetime;

@@ -102,7 +102,7 @@ async fn cross_site_state_changes_are_refused_and_change_nothing(pool: PgPool) {
 #[sqlx::test]
 async fn oversized_bodies_are_refused(pool: PgPool) {
     let app = fx_app(pool);
-    let huge = "x".repeat(marketedge::server::http::BODY_LIMIT_BYTES + 1);
+    let huge = "x".repeat(marketedge::host::http::BODY_LIMIT_BYTES + 1);
 
     let request = Request::post("/api/v1/token")
         .header("content-type", "application/json")

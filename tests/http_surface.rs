@@ -7,7 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::{call_server_fn, fx_app, fx_app_with, fx_state, get, send};
-use marketedge::server::db::MIGRATOR;
+use marketedge::runtime::db::MIGRATOR;
 use sqlx::PgPool;
 
 fn migration_count() -> usize {

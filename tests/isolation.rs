@@ -375,7 +375,7 @@ async fn raw_sql_sees_and_changes_only_its_own_organisation(pool: PgPool) {
 async fn a_pooled_connection_carries_no_tenant_into_the_next_transaction(pool: PgPool) {
     let Tenants { a, .. } = fx_two_tenants(&pool).await;
     let options = (*pool.connect_options()).clone();
-    let single = marketedge::server::db::app_pool(options, 1, std::time::Duration::from_secs(5));
+    let single = marketedge::runtime::db::app_pool(options, 1, std::time::Duration::from_secs(5));
 
     let mut first = single.begin().await.unwrap();
     sqlx::query("SELECT set_config('app.org_id', $1, true)")
@@ -606,7 +606,7 @@ async fn a_request_cancelled_while_its_transaction_begins_leaves_nothing_behind(
 
     for _ in 0..10 {
         // Polled once (far enough to send BEGIN), then dropped, like a hung-up request's future.
-        let begin = marketedge::server::db::tenant::begin_scoped(&single, organisation_id);
+        let begin = marketedge::access::tenant::begin_scoped(&single, organisation_id);
         let _ = tokio::time::timeout(std::time::Duration::ZERO, begin).await;
 
         let mut connection = single.acquire().await.unwrap();
@@ -626,8 +626,7 @@ async fn a_request_cancelled_while_its_transaction_begins_leaves_nothing_behind(
 #[sqlx::test]
 async fn a_connection_killed_mid_transaction_is_unavailable_and_leaves_nothing(pool: PgPool) {
     let app_pool = fx_app_pool(&pool);
-    let mut tx =
-        marketedge::server::db::tenant::begin_scoped(&app_pool, Uuid::now_v7()).await.unwrap();
+    let mut tx = marketedge::access::tenant::begin_scoped(&app_pool, Uuid::now_v7()).await.unwrap();
     let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut *tx).await.unwrap();
 
     let terminated: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")

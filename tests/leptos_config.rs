@@ -40,7 +40,7 @@ fn the_server_reads_leptos_toml() {
 #[test]
 fn the_stylesheet_link_matches_the_output_name() {
     let app =
-        std::fs::read_to_string(format!("{}/src/app.rs", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        std::fs::read_to_string(format!("{}/src/host/app.rs", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let output_name = leptos_section("Leptos.toml")["output-name"].as_str().unwrap().to_owned();
 
     assert!(app.contains(&format!("/pkg/{output_name}.css")));

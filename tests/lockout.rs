@@ -8,10 +8,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use common::*;
+use marketedge::access::state::AppState;
 use marketedge::model::organisation::MembershipRole;
-use marketedge::server::clock::Clock;
-use marketedge::server::config::Config;
-use marketedge::server::state::AppState;
+use marketedge::runtime::clock::Clock;
+use marketedge::runtime::config::Config;
 use sqlx::PgPool;
 
 fn location(answer: &Answer) -> &str {

@@ -6,8 +6,8 @@
 mod common;
 
 use common::*;
+use marketedge::account::password::verifications_so_far;
 use marketedge::model::organisation::MembershipRole;
-use marketedge::server::auth::password::verifications_so_far;
 use sqlx::PgPool;
 
 #[sqlx::test]

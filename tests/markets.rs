@@ -732,7 +732,7 @@ fn the_benchmark_times_the_apps_own_analysis_sql() {
             + start;
         normalise(&text[start..end])
     };
-    let app = std::fs::read_to_string(format!("{root}/src/server/market/analysis.rs")).unwrap();
+    let app = std::fs::read_to_string(format!("{root}/src/markets/analysis.rs")).unwrap();
     let bench = std::fs::read_to_string(format!("{root}/scripts/bench-analysis.sql")).unwrap();
     assert_eq!(aggregate(&app), aggregate(&bench));
 }

@@ -1,6 +1,6 @@
-//! The OpenAPI document (`GET /api/openapi.json`, src/server/openapi.rs) against the code and
+//! The OpenAPI document (`GET /api/openapi.json`, src/host/openapi.rs) against the code and
 //! docs/api.md: it must be OpenAPI 3, name only registered server functions (plus the token
-//! endpoint), name every function docs/api.md and src/api/market.rs list, and describe each
+//! endpoint), name every function docs/api.md and src/markets/api.rs list, and describe each
 //! function's arguments exactly as the function's own decoder reads them.
 #![cfg(feature = "ssr")]
 
@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
 use marketedge::error::AppError;
-use marketedge::server::openapi::{document, FORM};
+use marketedge::host::openapi::{document, FORM};
 use serde_json::{Map, Value};
 use server_fn::codec::{FromReq, PostUrl};
 use sqlx::PgPool;
@@ -126,7 +126,7 @@ fn every_documented_path_is_a_registered_server_function() {
         );
     }
     let routes =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/server/http.rs"))
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/host/http.rs"))
             .unwrap();
     assert!(routes.contains(&format!(".route(\"{TOKEN_PATH}\", post(")), "the token route");
 }
@@ -163,19 +163,19 @@ fn every_function_of_docs_api_md_and_of_the_markets_module_is_documented() {
     );
 
     let source =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/api/market.rs")).unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/markets/api.rs")).unwrap();
     let in_module: BTreeSet<String> = source
         .split("endpoint = \"")
         .skip(1)
         .map(|rest| rest.split('"').next().unwrap().to_owned())
         .collect();
-    assert_eq!(in_module, documented, "src/api/market.rs and the OpenAPI document disagree");
+    assert_eq!(in_module, documented, "src/markets/api.rs and the OpenAPI document disagree");
 }
 
 /// Decodes a form body exactly as the server function at `path` does, and gives back the
 /// arguments it read (as JSON, every field present). `None` for a path without an entry here.
 async fn decode_as(path: &str, form: &str) -> Option<Result<Value, AppError>> {
-    use marketedge::api::market::*;
+    use marketedge::markets::api::*;
     let decoded = match path {
         "/api/markets" => decode::<Markets>(form).await,
         "/api/market_overview" => decode::<MarketOverview>(form).await,

@@ -542,7 +542,7 @@ fn answer_location(answer: &Answer) -> String {
 /// super-admin.
 struct FxSuspended {
     app: Router,
-    state: marketedge::server::state::AppState,
+    state: marketedge::access::state::AppState,
     root_cookie: String,
     organisation_id: Uuid,
     name: String,

@@ -16,10 +16,10 @@ use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use common::*;
+use marketedge::access::state::AppState;
+use marketedge::account::reset::MAX_OUTSTANDING_LINKS;
 use marketedge::model::organisation::MembershipRole;
-use marketedge::server::auth::reset::MAX_OUTSTANDING_LINKS;
-use marketedge::server::mail::{self, Transport};
-use marketedge::server::state::AppState;
+use marketedge::runtime::mail::{self, Transport};
 use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -33,7 +33,7 @@ fn location(answer: &Answer) -> String {
 
 /// The application as seen from the client address `ip` (no proxy is trusted in tests).
 fn fx_app_at(state: &AppState, ip: [u8; 4]) -> Router {
-    marketedge::server::http::router(state.clone())
+    marketedge::host::http::router(state.clone())
         .layer(MockConnectInfo(SocketAddr::from((ip, 40000))))
 }
 
@@ -544,7 +544,7 @@ async fn mail_is_marked_sent_only_after_delivery_and_retried_with_backoff(pool: 
     let now = time::OffsetDateTime::now_utc();
     mail::enqueue(&pool, "ana@gym.example", "Hello", "Body", now).await.unwrap();
     // A relay that refuses connections: nothing is lost, the message waits for a retry.
-    let config = marketedge::server::config::Config::resolve(
+    let config = marketedge::runtime::config::Config::resolve(
         |name| match name {
             "APP_ENV" => Some("test".into()),
             "SMTP_URL" => Some("smtp://127.0.0.1:9".into()),

@@ -8,9 +8,9 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
-use marketedge::server::clock::Clock;
-use marketedge::server::config::Config;
-use marketedge::server::state::AppState;
+use marketedge::access::state::AppState;
+use marketedge::runtime::clock::Clock;
+use marketedge::runtime::config::Config;
 use sqlx::PgPool;
 
 /// A state behind one trusted proxy hop (so a test can speak for several clients), on an app pool
@@ -25,7 +25,7 @@ fn fx_proxied_state(pool: &PgPool, connections: u32) -> AppState {
         "127.0.0.1:0".parse().unwrap(),
     )
     .unwrap();
-    let app_pool = marketedge::server::db::app_pool(
+    let app_pool = marketedge::runtime::db::app_pool(
         (*pool.connect_options()).clone(),
         connections,
         Duration::from_millis(500),

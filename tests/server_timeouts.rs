@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use marketedge::server::serve::serve_connections;
+use marketedge::host::serve::serve_connections;
 use sqlx::PgPool;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -61,7 +61,7 @@ async fn slow_headers_are_cut_off_and_normal_requests_answered(pool: PgPool) {
 /// `make fault` (slow-clients): body reading sat outside it, so such connections stayed open.
 #[sqlx::test]
 async fn a_trickled_body_is_cut_off_by_the_request_timeout(pool: PgPool) {
-    let config = marketedge::server::config::Config::resolve(
+    let config = marketedge::runtime::config::Config::resolve(
         |name| match name {
             "APP_ENV" => Some("test".into()),
             "REQUEST_TIMEOUT_SECS" => Some("1".into()),
@@ -70,11 +70,11 @@ async fn a_trickled_body_is_cut_off_by_the_request_timeout(pool: PgPool) {
         "127.0.0.1:0".parse().unwrap(),
     )
     .unwrap();
-    let state = marketedge::server::state::AppState::new(
+    let state = marketedge::access::state::AppState::new(
         fx_app_pool(&pool),
         config,
         fx_leptos_options(),
-        marketedge::server::clock::Clock::system(),
+        marketedge::runtime::clock::Clock::system(),
     );
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();

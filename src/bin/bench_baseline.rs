@@ -21,11 +21,15 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use marketedge::server::auth::{ctx, session};
-use marketedge::server::clock::Clock;
-use marketedge::server::config::Config;
-use marketedge::server::state::AppState;
-use marketedge::server::{audit_log, db, market};
+use marketedge::access::ctx;
+use marketedge::access::session;
+use marketedge::access::state::AppState;
+use marketedge::audit::organisation_log;
+use marketedge::access::tenant;
+use marketedge::markets;
+use marketedge::runtime::clock::Clock;
+use marketedge::runtime::config::Config;
+use marketedge::runtime::db;
 use uuid::Uuid;
 
 #[derive(Clone)]
@@ -45,28 +49,28 @@ async fn dashboard(
     let (parts, _) = request.into_parts();
     let ctx = ctx::resolve(&baseline.app, &parts).await.expect("a signed-in admin");
     let organisation_id = ctx.organisation_id().expect("a member");
-    let mut tx = db::tenant::begin_scoped(&baseline.pool, organisation_id).await.expect("a tx");
-    let unread = market::alerts::count_unread(&mut tx, organisation_id).await.expect("count");
+    let mut tx = tenant::begin_scoped(&baseline.pool, organisation_id).await.expect("a tx");
+    let unread = markets::alerts::count_unread(&mut tx, organisation_id).await.expect("count");
     tx.commit().await.expect("commit");
-    let mut tx = db::tenant::begin_scoped(&baseline.pool, organisation_id).await.expect("a tx");
-    let entries = audit_log::select(&mut tx, organisation_id).await.expect("the list");
+    let mut tx = tenant::begin_scoped(&baseline.pool, organisation_id).await.expect("a tx");
+    let entries = organisation_log::select(&mut tx, organisation_id).await.expect("the list");
     tx.commit().await.expect("commit");
     Json((unread, entries))
 }
 
 async fn markets(State(baseline): State<Baseline>) -> Json<Vec<marketedge::model::market::Market>> {
     // The app's own way into a tenant transaction, so only the guard and the framework differ.
-    let mut tx = db::tenant::begin_scoped(&baseline.pool, baseline.organisation_id)
+    let mut tx = tenant::begin_scoped(&baseline.pool, baseline.organisation_id)
         .await
         .expect("a scoped transaction");
     let rows =
-        market::markets::select(&mut tx, baseline.organisation_id, None).await.expect("the query");
+        markets::market::select(&mut tx, baseline.organisation_id, None).await.expect("the query");
     tx.commit().await.expect("commit");
     Json(rows)
 }
 
 fn argon2() -> Argon2<'static> {
-    // The app's parameters (src/server/auth/password.rs): argon2id, m = 19456 KiB, t = 2, p = 1.
+    // The app's parameters (src/account/password.rs): argon2id, m = 19456 KiB, t = 2, p = 1.
     Argon2::new(
         Algorithm::Argon2id,
         Version::V0x13,

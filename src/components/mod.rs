@@ -3,5 +3,4 @@
 pub mod chart;
 pub mod choice;
 pub mod field;
-pub mod layout;
 pub mod pager;

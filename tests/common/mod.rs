@@ -10,10 +10,10 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
-use marketedge::server::clock::Clock;
-use marketedge::server::config::Config;
-use marketedge::server::http::router;
-use marketedge::server::state::AppState;
+use marketedge::access::state::AppState;
+use marketedge::host::http::router;
+use marketedge::runtime::clock::Clock;
+use marketedge::runtime::config::Config;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
@@ -62,7 +62,7 @@ pub fn fx_production_state(pool: PgPool) -> AppState {
 /// A pool on the test's database whose connections run as the application role.
 pub fn fx_app_pool(pool: &PgPool) -> PgPool {
     let options = (*pool.connect_options()).clone();
-    marketedge::server::db::app_pool(options, 5, std::time::Duration::from_secs(5))
+    marketedge::runtime::db::app_pool(options, 5, std::time::Duration::from_secs(5))
 }
 
 /// The application's own router on the given pool.
@@ -126,7 +126,7 @@ pub async fn fx_user(
     role: Option<marketedge::model::organisation::MembershipRole>,
 ) -> FxUser {
     let user_id = uuid::Uuid::now_v7();
-    let hash = marketedge::server::auth::password::hash(FX_PASSWORD).await.unwrap();
+    let hash = marketedge::account::password::hash(FX_PASSWORD).await.unwrap();
     sqlx::query(
         "INSERT INTO users (id, email, display_name, password_hash, is_super_admin)
          VALUES ($1, $2, $3, $4, $5)",
@@ -176,7 +176,7 @@ pub async fn fx_member(
     role: marketedge::model::organisation::MembershipRole,
 ) -> FxUser {
     let user_id = uuid::Uuid::now_v7();
-    let hash = marketedge::server::auth::password::hash(FX_PASSWORD).await.unwrap();
+    let hash = marketedge::account::password::hash(FX_PASSWORD).await.unwrap();
     sqlx::query(
         "INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4)",
     )
@@ -305,7 +305,7 @@ pub async fn emailed_token(pool: &PgPool, email: &str) -> String {
 /// Runs the background step that answers queued forgot-password requests (the server runs it
 /// every few seconds, before delivering mail): their reset rows and mail exist only after it.
 pub async fn fx_answer_reset_requests(state: &AppState) -> usize {
-    marketedge::server::auth::reset::answer_queued_requests(
+    marketedge::account::reset::answer_queued_requests(
         &state.pool,
         &state.keys,
         &state.config.public_url.value,

@@ -1,0 +1,34 @@
+//! The domain: markets with their products, competitors, price observations, and what is
+//! computed from them (analysis, trends, alerts). Every function takes the context first and
+//! works in the caller's tenant transaction; ids of another organisation match nothing (404).
+
+pub mod api;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod alerts;
+#[cfg(feature = "ssr")]
+pub mod analysis;
+#[cfg(feature = "ssr")]
+pub mod competitors;
+#[cfg(feature = "ssr")]
+pub mod import;
+#[cfg(feature = "ssr")]
+pub mod market;
+#[cfg(feature = "ssr")]
+pub mod observations;
+#[cfg(feature = "ssr")]
+pub mod trends;
+
+#[cfg(feature = "ssr")]
+use crate::error::{AppError, FieldError};
+
+/// Turns collected field problems into the validation error, or passes.
+#[cfg(feature = "ssr")]
+pub fn check(problems: Vec<FieldError>) -> Result<(), AppError> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation { fields: problems })
+    }
+}

@@ -1,0 +1,4 @@
+//! The console's pages: the organisation list and one organisation.
+
+pub mod organisation;
+pub mod organisations;
