@@ -405,8 +405,7 @@ const ROUTES: &[(&str, &str, &str, u16)] = &[
 #[test]
 fn every_plain_route_is_declared() {
     let source =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/host/http.rs"))
-            .unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/host/http.rs")).unwrap();
     let declared: Vec<&str> = ROUTES.iter().map(|(_, path, _, _)| *path).collect();
     let registered: Vec<String> = source
         .split(".route(\"")

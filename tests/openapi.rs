@@ -126,8 +126,7 @@ fn every_documented_path_is_a_registered_server_function() {
         );
     }
     let routes =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/host/http.rs"))
-            .unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/host/http.rs")).unwrap();
     assert!(routes.contains(&format!(".route(\"{TOKEN_PATH}\", post(")), "the token route");
 }
 
@@ -163,7 +162,8 @@ fn every_function_of_docs_api_md_and_of_the_markets_module_is_documented() {
     );
 
     let source =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/markets/api.rs")).unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/markets/api.rs"))
+            .unwrap();
     let in_module: BTreeSet<String> = source
         .split("endpoint = \"")
         .skip(1)

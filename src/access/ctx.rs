@@ -15,10 +15,10 @@ use axum::http::request::Parts;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::access::identity::{load_account_by_id, Account, Standing};
 use crate::access::session::{self, SessionAuth, AUTH_KEY};
 use crate::access::state::AppState;
 use crate::access::support::{self, SupportGrant};
-use crate::account::sign_in::{load_account_by_id, Account, Standing};
 use crate::error::AppError;
 use crate::model::account::{CurrentUser, Role};
 

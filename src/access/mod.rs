@@ -9,9 +9,11 @@
 
 pub mod audit;
 pub mod ctx;
+pub mod identity;
 pub mod jwt;
 pub mod platform;
 pub mod session;
+pub mod snapshot;
 pub mod state;
 pub mod support;
 pub mod tenant;

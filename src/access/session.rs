@@ -12,7 +12,7 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
 
-use crate::account::sign_in::Account;
+use crate::access::identity::Account;
 use crate::error::AppError;
 use crate::runtime::config::Config;
 

@@ -35,7 +35,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use futures_util::{AsyncWriteExt, StreamExt};
-use sqlx::{Connection, Executor, PgConnection};
+use sqlx::{Connection, PgConnection};
 use time::OffsetDateTime;
 use tokio::io::AsyncWrite;
 use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
@@ -44,6 +44,7 @@ use uuid::Uuid;
 
 use crate::access::audit::{self, AuditAction, AuditEvent};
 use crate::access::ctx::{self, Ctx};
+use crate::access::snapshot;
 use crate::access::state::AppState;
 use crate::access::support;
 use crate::access::tenant::TenantTx;
@@ -52,7 +53,6 @@ use crate::model::account::Role;
 use crate::runtime::client_address::client_address;
 use crate::runtime::config::Config;
 use crate::runtime::csv_safety;
-use crate::runtime::db::APP_ROLE;
 use crate::runtime::request_id;
 use crate::runtime::rfc3339;
 
@@ -230,7 +230,7 @@ async fn start(state: &AppState, parts: &axum::http::request::Parts) -> Result<R
     let now = state.clock.now();
     let slug = record_export(&ctx, state, &address, now).await?;
     // The snapshot is taken now, before the answer starts: every file shows the same moment.
-    let connection = open_snapshot(state, organisation_id).await?;
+    let connection = snapshot::open_for_export(&ctx, state).await?;
 
     let (writer, reader) = tokio::io::duplex(64 * 1024);
     let writer = Watched::new(writer, state.config.request_timeout.value);
@@ -373,37 +373,6 @@ fn running_exports(state: &AppState) -> Arc<RunningExports> {
     });
     all.push((config, running.clone()));
     running
-}
-
-/// A connection of the export's own, outside the application's pool (pages and server
-/// functions never wait behind a download), set up like a pooled one: the application's role,
-/// then a read-only snapshot scoped to `organisation_id`. Closing it (dropping it) ends the
-/// snapshot, part-way through a `COPY` included.
-async fn open_snapshot(state: &AppState, organisation_id: Uuid) -> Result<PgConnection, AppError> {
-    let options = (*state.pool.connect_options()).clone().application_name("marketedge-export");
-    // Formatting values into SQL is safe here only because they are a constant and a `Uuid`
-    // (hex digits and hyphens). One simple query: one round trip.
-    let statement = format!(
-        "SET ROLE {APP_ROLE}; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
-         SELECT set_config('app.org_id', '{organisation_id}', true)"
-    );
-    let open = async move {
-        let mut connection = PgConnection::connect_with(&options).await?;
-        // Without arguments: the simple protocol, which takes several statements.
-        connection.execute(statement.as_str()).await?;
-        Ok::<_, sqlx::Error>(connection)
-    };
-    // Bounded like waiting for a pooled connection.
-    match tokio::time::timeout(state.config.db_acquire_timeout.value, open).await {
-        Ok(opened) => Ok(opened?),
-        Err(_) => {
-            tracing::warn!(
-                request_id = request_id::current().as_deref().unwrap_or("-"),
-                "no database connection for an export in time"
-            );
-            Err(AppError::Unavailable)
-        }
-    }
 }
 
 /// The pipe to the client, failing a write of which the client has taken nothing for `limit`:

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::audit::api::organisation_audit_log;
+use crate::audit::api::platform_audit_log;
 use crate::components::choice::load_error;
 use crate::components::pager::Pager;
-use crate::platform::api::platform_audit_log;
 
 #[component]
 pub fn OrganisationAuditPage() -> impl IntoView {

@@ -2,11 +2,28 @@
 
 use leptos::prelude::*;
 
-use crate::error::FieldError;
+use crate::error::{AppError, FieldError};
 
 /// The message for `field` among `errors`, if any.
 pub fn field_message(errors: &[FieldError], field: &str) -> Option<String> {
     errors.iter().find(|error| error.field == field).map(|error| error.message.clone())
+}
+
+/// The field problems of a server function's answer: empty unless it was refused for its values.
+pub fn field_errors<T>(result: Option<Result<T, AppError>>) -> Vec<FieldError> {
+    match result {
+        Some(Err(AppError::Validation { fields })) => fields,
+        _ => Vec::new(),
+    }
+}
+
+/// Any other failure of a server function's answer, for the form's general message; problems
+/// with single fields are shown beside those fields instead.
+pub fn other_error<T>(result: Option<Result<T, AppError>>) -> Option<String> {
+    match result {
+        Some(Err(AppError::Validation { .. })) | Some(Ok(_)) | None => None,
+        Some(Err(error)) => Some(error.to_string()),
+    }
 }
 
 #[component]

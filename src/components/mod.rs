@@ -4,3 +4,4 @@ pub mod chart;
 pub mod choice;
 pub mod field;
 pub mod pager;
+pub mod signed_in;

@@ -21,6 +21,7 @@ use crate::audit::export;
 use crate::host::anonymous_limit;
 use crate::host::app::{shell, App};
 use crate::host::health;
+use crate::host::metrics_endpoint;
 use crate::host::openapi;
 use crate::host::security;
 use crate::host::wire;
@@ -112,7 +113,7 @@ pub fn router(state: AppState) -> Router {
         .route("/accept-invitation", post(accept_route::accept_invitation))
         .route("/api/v1/token", post(token::issue_token))
         .route("/api/openapi.json", get(openapi::serve))
-        .route("/metrics", get(metrics::serve))
+        .route("/metrics", get(metrics_endpoint::serve))
         .route("/export", get(export::download))
         .leptos_routes_with_context(&state, routes, security::provide_page_nonce, {
             let leptos_options = leptos_options.clone();
@@ -187,21 +188,4 @@ fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respons
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use http_body_util::BodyExt;
-
-    #[tokio::test]
-    async fn a_panic_is_a_generic_500_carrying_the_request_id() {
-        let response = crate::runtime::request_id::scope_for_test("req-panic-1", async {
-            answer_panic(Box::new("secret detail of the panic"))
-        })
-        .await;
-
-        assert_eq!(response.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        let body = String::from_utf8_lossy(&body);
-        assert!(body.contains("req-panic-1"), "{body}");
-        assert!(!body.contains("secret detail"), "{body}");
-    }
-}
+mod tests;

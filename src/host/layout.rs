@@ -5,17 +5,17 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 use crate::account::api::signed_in_user;
+use crate::components::signed_in::SignedInUser;
 use crate::error::AppError;
 use crate::model::account::{CurrentUser, Role};
 use crate::model::admin::SupportBanner;
 use crate::platform::api::LeaveSupport;
 
-/// The signed-in user of this page load, as the frame loads it.
-pub type SignedInUser = Resource<Result<Option<CurrentUser>, AppError>>;
-
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let user: SignedInUser = Resource::new(|| (), |_| signed_in_user());
+    // Pages read the same answer (components::signed_in) instead of asking again.
+    provide_context(user);
     let on_suspended_page = use_location().pathname.get_untracked() == "/suspended";
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>

@@ -71,8 +71,7 @@ pub async fn archive_market(id: Uuid) -> Result<(), AppError> {
 pub async fn add_product(market_id: Uuid, name: String) -> Result<Uuid, AppError> {
     use crate::access::ctx::guarded;
     use crate::markets::market;
-    guarded(async |ctx, scope| market::add_product(ctx, &scope.state, market_id, &name).await)
-        .await
+    guarded(async |ctx, scope| market::add_product(ctx, &scope.state, market_id, &name).await).await
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::model::admin::{
     DeletionCounts, DeletionSummary, OrganisationDetail, OrganisationPage, OrganisationSort,
-    PlatformAuditPage, SupportBanner,
+    SupportBanner,
 };
 use crate::model::organisation::{Industry, OrganisationStatus, Plan};
 
@@ -126,21 +126,6 @@ pub async fn platform_warnings() -> Result<Vec<String>, AppError> {
     use crate::access::ctx::guarded;
     use crate::platform::warnings;
     guarded(async |ctx, scope| warnings::list(ctx, &scope.state).await).await
-}
-
-#[server(prefix = "/api", endpoint = "platform_audit_log")]
-pub async fn platform_audit_log(
-    action: Option<String>,
-    organisation_id: Option<Uuid>,
-    after: Option<String>,
-) -> Result<PlatformAuditPage, AppError> {
-    use crate::access::ctx::guarded;
-    use crate::audit::platform_log;
-    guarded(async |ctx, scope| {
-        let action = action.unwrap_or_default();
-        platform_log::entries(ctx, &scope.state, &action, organisation_id, after.as_deref()).await
-    })
-    .await
 }
 
 /// Step one of deleting a suspended organisation: records the request (valid 15 minutes, for

@@ -9,12 +9,12 @@ use uuid::Uuid;
 
 use crate::access::audit::{AuditAction, AuditEvent};
 use crate::access::ctx::Ctx;
+use crate::access::identity::{load_account_by_id, Account};
 use crate::access::jwt::{InvitationClaims, TokenKeys};
 use crate::access::state::AppState;
 use crate::access::tenant::{set_organisation, TenantTx};
 use crate::account::password;
 use crate::account::policy::check_password_policy;
-use crate::account::sign_in::{load_account_by_id, Account};
 use crate::error::{AppError, FieldError};
 use crate::model::account::Role;
 use crate::model::admin::{

@@ -18,7 +18,7 @@ pub async fn sign_in_and_go(
     state: &crate::access::state::AppState,
     parts: &Parts,
     session: &tower_sessions::Session,
-    account: &crate::account::sign_in::Account,
+    account: &crate::access::identity::Account,
     to: &str,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;

@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::account::api::signed_in_user;
 use crate::components::choice::load_error;
 use crate::components::field::{field_message, FieldMessage};
+use crate::components::signed_in::signed_in_user;
 use crate::error::AppError;
 use crate::markets::api::{alert_threshold, alerts, MarkAlert, SetAlertThreshold};
 use crate::model::account::Role;
@@ -46,7 +46,7 @@ pub fn AlertsPage() -> impl IntoView {
         |(resolved, severity, _, _)| alerts(Some(resolved), severity),
     );
     let threshold = Resource::new(move || set_threshold.version().get(), |_| alert_threshold());
-    let user = Resource::new(|| (), |_| signed_in_user());
+    let user = signed_in_user();
     view! {
         <Title text="Alerts"/>
         <section class="card" aria-labelledby="alerts-heading">

@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::account::api::signed_in_user;
 use crate::components::choice::load_error;
 use crate::components::field::{field_message, FieldMessage};
+use crate::components::signed_in::signed_in_user;
 use crate::error::AppError;
 use crate::markets::api::{markets, CreateMarket};
 use crate::model::account::Role;
@@ -15,7 +15,7 @@ use crate::model::account::Role;
 pub fn MarketsPage() -> impl IntoView {
     let create = ServerAction::<CreateMarket>::new();
     let list = Resource::new(move || create.version().get(), |_| markets());
-    let user = Resource::new(|| (), |_| signed_in_user());
+    let user = signed_in_user();
     view! {
         <Title text="Markets"/>
         <section class="card" aria-labelledby="markets-heading">
