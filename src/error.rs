@@ -115,6 +115,3 @@ impl FromServerFnError for AppError {
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(feature = "ssr")]
-mod server_side;

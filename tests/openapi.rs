@@ -1,6 +1,6 @@
 //! The OpenAPI document (`GET /api/openapi.json`, src/host/openapi.rs) against the code and
 //! docs/api.md: it must be OpenAPI 3, name only registered server functions (plus the token
-//! endpoint), name every function docs/api.md and src/markets/api.rs list, and describe each
+//! endpoint), name every function docs/api.md and src/markets/api/ list, and describe each
 //! function's arguments exactly as the function's own decoder reads them.
 #![cfg(feature = "ssr")]
 
@@ -8,13 +8,12 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use marketedge::error::AppError;
 use marketedge::host::openapi::{document, FORM};
+use marketedge::runtime::api_doc::entries;
 use serde_json::{Map, Value};
-use server_fn::codec::{FromReq, PostUrl};
 use sqlx::PgPool;
 
 const TOKEN_PATH: &str = "/api/v1/token";
@@ -161,56 +160,26 @@ fn every_function_of_docs_api_md_and_of_the_markets_module_is_documented() {
         "docs/api.md and the OpenAPI document list different functions"
     );
 
-    let source =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/markets/api.rs"))
-            .unwrap();
-    let in_module: BTreeSet<String> = source
-        .split("endpoint = \"")
-        .skip(1)
-        .map(|rest| rest.split('"').next().unwrap().to_owned())
-        .collect();
-    assert_eq!(in_module, documented, "src/markets/api.rs and the OpenAPI document disagree");
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/src/markets/api");
+    let mut in_module = BTreeSet::new();
+    for file in std::fs::read_dir(folder).unwrap() {
+        let source = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        in_module.extend(
+            source
+                .split("endpoint = \"")
+                .skip(1)
+                .map(|rest| rest.split('"').next().unwrap().to_owned()),
+        );
+    }
+    assert_eq!(in_module, documented, "src/markets/api/ and the OpenAPI document disagree");
 }
 
-/// Decodes a form body exactly as the server function at `path` does, and gives back the
-/// arguments it read (as JSON, every field present). `None` for a path without an entry here.
+/// Decodes a form body exactly as the server function at `path` does (the decoder its entry
+/// registered beside it), and gives back the arguments it read (as JSON, every field present).
+/// `None` for a path without an entry.
 async fn decode_as(path: &str, form: &str) -> Option<Result<Value, AppError>> {
-    use marketedge::markets::api::*;
-    let decoded = match path {
-        "/api/markets" => decode::<Markets>(form).await,
-        "/api/market_overview" => decode::<MarketOverview>(form).await,
-        "/api/market_observations" => decode::<MarketObservations>(form).await,
-        "/api/market_analysis" => decode::<MarketAnalysis>(form).await,
-        "/api/market_trend" => decode::<MarketTrend>(form).await,
-        "/api/alerts" => decode::<Alerts>(form).await,
-        "/api/unread_alerts" => decode::<UnreadAlerts>(form).await,
-        "/api/alert_threshold" => decode::<AlertThreshold>(form).await,
-        "/api/competitor_profile" => decode::<CompetitorProfile>(form).await,
-        "/api/record_observation" => decode::<RecordObservation>(form).await,
-        "/api/save_competitor" => decode::<SaveCompetitor>(form).await,
-        "/api/archive_competitor" => decode::<ArchiveCompetitor>(form).await,
-        "/api/import_observations" => decode::<ImportObservations>(form).await,
-        "/api/mark_alert" => decode::<MarkAlert>(form).await,
-        "/api/create_market" => decode::<CreateMarket>(form).await,
-        "/api/update_market" => decode::<UpdateMarket>(form).await,
-        "/api/archive_market" => decode::<ArchiveMarket>(form).await,
-        "/api/add_product" => decode::<AddProduct>(form).await,
-        "/api/set_alert_threshold" => decode::<SetAlertThreshold>(form).await,
-        _ => return None,
-    };
-    Some(decoded)
-}
-
-async fn decode<Args>(form: &str) -> Result<Value, AppError>
-where
-    Args: serde::de::DeserializeOwned + serde::Serialize + Send + 'static,
-{
-    let request = Request::post("/api/any")
-        .header("content-type", FORM)
-        .body(Body::from(form.to_owned()))
-        .unwrap();
-    let args = <Args as FromReq<PostUrl, Request<Body>, AppError>>::from_req(request).await?;
-    Ok(serde_json::to_value(args).expect("arguments serialise"))
+    let entry = entries().into_iter().find(|entry| entry.path == path)?;
+    Some((entry.decode)(form.to_owned()).await)
 }
 
 /// A form body from a documented example, without the fields in `skip`.
@@ -246,7 +215,7 @@ async fn every_documented_argument_is_what_the_server_function_decodes() {
         // The full example decodes, and the function reads exactly the documented arguments.
         let decoded = decode_as(&path, &form_without(&example, None))
             .await
-            .unwrap_or_else(|| panic!("{path}: add it to decode_as in tests/openapi.rs"))
+            .unwrap_or_else(|| panic!("{path}: documented but has no registered entry"))
             .unwrap_or_else(|error| panic!("{path}: its example does not decode: {error:?}"));
         let read: BTreeSet<String> = decoded.as_object().unwrap().keys().cloned().collect();
         assert_eq!(read, properties, "{path}: documented and decoded arguments differ");

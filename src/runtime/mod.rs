@@ -3,6 +3,8 @@
 //! metrics counters, CSV files, and the mail outbox. Compiled only with `ssr`, so none of it can
 //! reach the browser bundle; it imports nothing above it but the shared value types.
 
+pub mod api_doc;
+mod app_error;
 pub mod client_address;
 pub mod clock;
 pub mod config;

@@ -1,7 +1,8 @@
 //! The server's side of `AppError`: turning database failures into it (logged with the request
-//! id, never shown) and answering it from plain axum routes.
+//! id, never shown) and answering it from plain axum routes. The type itself is shared with the
+//! browser (`crate::error`); what needs the server's request id lives here.
 
-use super::AppError;
+use crate::error::AppError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
