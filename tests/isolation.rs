@@ -12,6 +12,8 @@ mod common;
 
 use axum::http::StatusCode;
 use common::*;
+use marketedge::access::audit::{AuditAction, AuditEvent};
+use marketedge::access::system::SystemCtx;
 use marketedge::model::organisation::MembershipRole;
 use sqlx::{Connection, PgPool, Row};
 use uuid::Uuid;
@@ -290,6 +292,48 @@ async fn owner_count(pool: &PgPool, table: &str, org: Uuid) -> i64 {
         .fetch_one(pool)
         .await
         .unwrap()
+}
+
+/// Work without a user goes through the system context: its entry lands in the one organisation
+/// its transaction is scoped to, with no actor and `system:<job>` saying who did it, and it
+/// cannot write into another organisation's trail from there.
+#[sqlx::test]
+async fn the_system_context_audits_as_system_in_the_one_organisation_it_is_scoped_to(pool: PgPool) {
+    let Tenants { a, b } = fx_two_tenants(&pool).await;
+    let (org_a, org_b) = (a.organisation_id.unwrap(), b.organisation_id.unwrap());
+    let trail_of_b = owner_count(&pool, "audit_log", org_b).await;
+    let app_pool = fx_app_pool(&pool);
+    let system = SystemCtx::new("test-job");
+    let event = || AuditEvent {
+        action: AuditAction::MarketCreated,
+        // A system entry has no actor, whatever the event says.
+        actor_user_id: Some(a.user_id),
+        subject: "collected by the system",
+        client_address: "",
+        detail: serde_json::json!({ "pages": 3 }),
+    };
+    let now = time::OffsetDateTime::now_utc();
+
+    let mut tx = system.begin(&app_pool, org_a).await.unwrap();
+    system.audit(&mut tx, org_a, event(), now).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let (actor, detail): (Option<Uuid>, serde_json::Value) = sqlx::query_as(
+        "SELECT actor_user_id, detail FROM audit_log
+         WHERE organisation_id = $1 AND subject = 'collected by the system'",
+    )
+    .bind(org_a)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(actor, None);
+    assert_eq!(detail, serde_json::json!({ "pages": 3, "actor": "system:test-job" }));
+
+    let mut tx = system.begin(&app_pool, org_a).await.unwrap();
+    let elsewhere = system.audit(&mut tx, org_b, event(), now).await;
+    assert!(elsewhere.is_err(), "a transaction scoped to A wrote into B's trail");
+    drop(tx);
+    assert_eq!(owner_count(&pool, "audit_log", org_b).await, trail_of_b);
 }
 
 #[sqlx::test]
@@ -604,9 +648,10 @@ async fn a_request_cancelled_while_its_transaction_begins_leaves_nothing_behind(
     drop(single.acquire().await.unwrap());
     let organisation_id = Uuid::now_v7();
 
+    let system = SystemCtx::new("test");
     for _ in 0..10 {
         // Polled once (far enough to send BEGIN), then dropped, like a hung-up request's future.
-        let begin = marketedge::access::tenant::begin_scoped(&single, organisation_id);
+        let begin = system.begin(&single, organisation_id);
         let _ = tokio::time::timeout(std::time::Duration::ZERO, begin).await;
 
         let mut connection = single.acquire().await.unwrap();
@@ -626,7 +671,7 @@ async fn a_request_cancelled_while_its_transaction_begins_leaves_nothing_behind(
 #[sqlx::test]
 async fn a_connection_killed_mid_transaction_is_unavailable_and_leaves_nothing(pool: PgPool) {
     let app_pool = fx_app_pool(&pool);
-    let mut tx = marketedge::access::tenant::begin_scoped(&app_pool, Uuid::now_v7()).await.unwrap();
+    let mut tx = SystemCtx::new("test").begin(&app_pool, Uuid::now_v7()).await.unwrap();
     let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut *tx).await.unwrap();
 
     let terminated: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")

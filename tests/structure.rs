@@ -171,3 +171,46 @@ fn only_the_access_kernel_scopes_a_transaction_to_an_organisation() {
         .collect();
     assert!(outside.is_empty(), "set the tenant scope through crate::access: {outside:#?}");
 }
+
+/// The kernel's doors (`access/doors.rs`) open a transaction before a `Ctx` exists, each for one
+/// flow; only that flow's module may call it. The system context (`access/system.rs`) is for work
+/// without a user, which only the host starts (and the benchmark, in `src/bin/`).
+#[test]
+fn doors_and_the_system_context_are_used_only_where_they_are_for() {
+    const DOORS: &[(&str, &str)] = &[
+        ("signing_in", "account/sign_in.rs"),
+        ("rehashing_password", "account/sign_in.rs"),
+        ("resetting_password", "account/reset.rs"),
+        ("creating_first_super_admin", "platform/bootstrap.rs"),
+        ("accepting_invitation", "team/invitations.rs"),
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut misused = Vec::new();
+    for source in sources() {
+        if source.place == "access" {
+            continue;
+        }
+        let relative = source.path.strip_prefix(&root).unwrap().to_str().unwrap().to_owned();
+        for (number, line) in source.text.lines().enumerate() {
+            let code = code_of(line);
+            for (at, _) in code.match_indices("doors::") {
+                let door: String = code[at + "doors::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                // `doors::{self, DoorTx}` and `doors::DoorTx` name the module or the type.
+                if door.is_empty() || door == "DoorTx" || door == "self" {
+                    continue;
+                }
+                let allowed = DOORS.iter().any(|(name, file)| *name == door && relative == *file);
+                if !allowed {
+                    misused.push(format!("{relative}:{}: doors::{door}", number + 1));
+                }
+            }
+            if code.contains("SystemCtx") && !matches!(source.place.as_str(), "host" | "bin") {
+                misused.push(format!("{relative}:{}: SystemCtx", number + 1));
+            }
+        }
+    }
+    assert!(misused.is_empty(), "a door or the system context used outside its flow: {misused:#?}");
+}

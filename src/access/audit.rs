@@ -5,6 +5,9 @@ use sqlx::{Executor, PgPool, Postgres};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::access::ctx::Ctx;
+use crate::access::identity::Account;
+
 /// What happened; mirrors the `audit_action` enum in the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
 #[sqlx(type_name = "audit_action", rename_all = "snake_case")]
@@ -67,10 +70,33 @@ pub struct AuditEvent<'a> {
     pub detail: Value,
 }
 
+/// Records an event of the caller's in their organisation's trail, or the platform's when they
+/// act outside any (a super-admin), in a transaction of its own.
+pub async fn record_for(
+    ctx: &Ctx,
+    pool: &PgPool,
+    event: AuditEvent<'_>,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    record(pool, ctx.organisation_id(), event, now).await
+}
+
+/// Records an event of an account's where no `Ctx` exists (signing out, a token issued), in its
+/// organisation's trail or the platform's.
+pub async fn record_for_account(
+    pool: &PgPool,
+    account: &Account,
+    event: AuditEvent<'_>,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    record(pool, account.organisation_id, event, now).await
+}
+
 /// Records an event in the organisation's trail when it concerns one, else in the platform's.
 /// An organisation's entry is written in a transaction scoped to that organisation: `audit_log`
-/// is a tenant table under row-level security.
-pub async fn record(
+/// is a tenant table under row-level security. Kernel only: outside it, the organisation comes
+/// from a context or an account.
+pub(super) async fn record(
     pool: &PgPool,
     organisation_id: Option<Uuid>,
     event: AuditEvent<'_>,
@@ -85,8 +111,9 @@ pub async fn record(
 }
 
 /// Records an organisation's event inside a transaction already scoped to it, so the entry
-/// commits (or not) with the change it describes.
-pub async fn record_tenant(
+/// commits (or not) with the change it describes. Kernel only (`TenantTx::audit`,
+/// `PlatformTx::audit_in_scope`, `DoorTx::audit`, `SystemCtx::audit`).
+pub(super) async fn record_tenant(
     connection: &mut sqlx::PgConnection,
     organisation_id: Uuid,
     event: AuditEvent<'_>,

@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod ctx;
+pub mod doors;
 pub mod identity;
 pub mod jwt;
 pub mod platform;
@@ -16,4 +17,5 @@ pub mod session;
 pub mod snapshot;
 pub mod state;
 pub mod support;
+pub mod system;
 pub mod tenant;

@@ -14,6 +14,8 @@ use crate::model::account::Role;
 
 pub struct PlatformTx {
     tx: Transaction<'static, Postgres>,
+    /// The organisation `scope_to` scoped the transaction to, if any.
+    scoped_to: Option<uuid::Uuid>,
 }
 
 impl PlatformTx {
@@ -30,7 +32,7 @@ impl PlatformTx {
             detail: serde_json::json!({}),
         };
         audit::record_platform(&mut *tx, event, state.clock.now()).await?;
-        Ok(PlatformTx { tx })
+        Ok(PlatformTx { tx, scoped_to: None })
     }
 
     /// Scopes the rest of this transaction to one organisation, for a super-admin's change to
@@ -38,6 +40,20 @@ impl PlatformTx {
     /// organisation, and only those, become writable.
     pub async fn scope_to(&mut self, organisation_id: uuid::Uuid) -> Result<(), AppError> {
         crate::access::tenant::set_organisation(&mut self.tx, organisation_id).await?;
+        self.scoped_to = Some(organisation_id);
+        Ok(())
+    }
+
+    /// Records the super-admin's change in the trail of the organisation `scope_to` named,
+    /// committed with the change.
+    pub async fn audit_in_scope(
+        &mut self,
+        event: AuditEvent<'_>,
+        now: time::OffsetDateTime,
+    ) -> Result<(), AppError> {
+        let organisation_id =
+            self.scoped_to.ok_or_else(|| AppError::internal("audit_in_scope before scope_to"))?;
+        audit::record_tenant(&mut self.tx, organisation_id, event, now).await?;
         Ok(())
     }
 

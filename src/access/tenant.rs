@@ -19,8 +19,9 @@ pub fn with_support(ctx: &Ctx, mut detail: serde_json::Value) -> serde_json::Val
     detail
 }
 
-/// Scopes the rest of this transaction to `organisation_id`.
-pub async fn set_organisation(
+/// Scopes the rest of this transaction to `organisation_id`. Kernel only: callers outside it go
+/// through a context, a door (doors.rs) or the system context (system.rs).
+pub(super) async fn set_organisation(
     connection: &mut PgConnection,
     organisation_id: Uuid,
 ) -> Result<(), sqlx::Error> {
@@ -34,34 +35,14 @@ pub async fn set_organisation(
 /// Begins a transaction already scoped to `organisation_id`, in one round trip: `BEGIN` and the
 /// setting go together as one simple query, where a bound parameter would need a second round
 /// trip (the benchmark counts every one of them; docs/performance.md).
-pub async fn begin_scoped(
+pub(super) async fn begin_scoped(
     pool: &PgPool,
     organisation_id: Uuid,
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-    begin_scoped_as(pool, organisation_id, Begin::ReadWrite).await
-}
-
-/// How a scoped transaction begins.
-#[derive(Debug, Clone, Copy)]
-enum Begin {
-    ReadWrite,
-    /// Read-only, one snapshot for every statement (a consistent export).
-    Snapshot,
-}
-
-async fn begin_scoped_as(
-    pool: &PgPool,
-    organisation_id: Uuid,
-    begin: Begin,
-) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-    let begin = match begin {
-        Begin::ReadWrite => "BEGIN",
-        Begin::Snapshot => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-    };
     // Formatting a value into SQL is safe here only because it is a `Uuid`: its text form is
     // hex digits and hyphens, nothing that could end the string literal.
     let organisation_id: Uuid = organisation_id;
-    let statement = format!("{begin}; SELECT set_config('app.org_id', '{organisation_id}', true)");
+    let statement = format!("BEGIN; SELECT set_config('app.org_id', '{organisation_id}', true)");
     crate::runtime::db::begin_with(pool, Some(statement)).await
 }
 
@@ -72,13 +53,13 @@ async fn begin_scoped_as(
 ///
 /// Only for a user already proven: the session or token the guard checked, a verified password,
 /// a signed link, an account being created. The setting is transaction-local like `app.org_id`.
-pub async fn begin_as_user(
+pub(super) async fn begin_as_user(
     pool: &PgPool,
     user_id: Uuid,
     organisation_id: Option<Uuid>,
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     // Formatted into SQL only because both are `Uuid`s (hex digits and hyphens), as in
-    // `begin_scoped_as`.
+    // `begin_scoped`.
     let user_id: Uuid = user_id;
     let mut statement = format!("BEGIN; SELECT set_config('app.user_id', '{user_id}', true)");
     if let Some(organisation_id) = organisation_id {
@@ -89,9 +70,21 @@ pub async fn begin_as_user(
     crate::runtime::db::begin_with(pool, Some(statement)).await
 }
 
+/// Begins a transaction acting for the caller's own account (their `users` row), outside any
+/// organisation's scope: changing their password, ending their other sessions.
+pub async fn begin_own_account(
+    ctx: &Ctx,
+    pool: &PgPool,
+) -> Result<Transaction<'static, Postgres>, AppError> {
+    Ok(begin_as_user(pool, ctx.user_id(), None).await?)
+}
+
 /// Lets the rest of this transaction read `user_id`'s own membership (the guard's lookup) and
 /// own `users` row (e.g. the account an invitation creates).
-pub async fn set_user(connection: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
+pub(super) async fn set_user(
+    connection: &mut PgConnection,
+    user_id: Uuid,
+) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT set_config('app.user_id', $1, true)")
         .bind(user_id.to_string())
         .execute(connection)
@@ -112,14 +105,6 @@ impl TenantTx {
     pub async fn begin(ctx: &Ctx, pool: &PgPool) -> Result<TenantTx, AppError> {
         let organisation_id = ctx.organisation_id().ok_or(AppError::Forbidden)?;
         let tx = begin_scoped(pool, organisation_id).await?;
-        Ok(TenantTx { tx, organisation_id })
-    }
-
-    /// A read-only transaction for the context's organisation in which every statement sees the
-    /// same moment, however long the reading takes.
-    pub async fn begin_snapshot(ctx: &Ctx, pool: &PgPool) -> Result<TenantTx, AppError> {
-        let organisation_id = ctx.organisation_id().ok_or(AppError::Forbidden)?;
-        let tx = begin_scoped_as(pool, organisation_id, Begin::Snapshot).await?;
         Ok(TenantTx { tx, organisation_id })
     }
 

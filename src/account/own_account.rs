@@ -5,7 +5,7 @@ use crate::access::audit::{self, AuditAction, AuditEvent};
 use crate::access::ctx::{Credential, Ctx, RequestScope};
 use crate::access::session::{self, SessionAuth, AUTH_KEY};
 use crate::access::state::AppState;
-use crate::access::tenant::begin_as_user;
+use crate::access::tenant::begin_own_account;
 use crate::account::password::{self, Verified};
 use crate::account::policy::check_password_policy;
 use crate::account::refresh;
@@ -67,7 +67,7 @@ pub async fn end_other_sessions(ctx: &Ctx, scope: &RequestScope) -> Result<u64, 
     };
     let now = state.clock.now();
     // The user's own row: visible to row-level security in a transaction acting for them.
-    let mut tx = begin_as_user(&state.pool, ctx.user_id(), None).await?;
+    let mut tx = begin_own_account(ctx, &state.pool).await?;
     let new_version = sqlx::query_scalar!(
         "UPDATE users SET auth_version = auth_version + 1, updated_at = $2
          WHERE id = $1 RETURNING auth_version",
@@ -94,9 +94,7 @@ async fn audit_sessions_ended(ctx: &Ctx, state: &AppState, ended: u64) {
         client_address: "",
         detail: serde_json::json!({ "sessions_ended": ended }),
     };
-    if let Err(error) =
-        audit::record(&state.pool, ctx.organisation_id(), event, state.clock.now()).await
-    {
+    if let Err(error) = audit::record_for(ctx, &state.pool, event, state.clock.now()).await {
         tracing::warn!(%error, "could not audit ended sessions");
     }
 }
@@ -159,7 +157,7 @@ pub async fn change_password(
     if current_password.len() > PASSWORD_MAX_BYTES {
         return Err(wrong_current());
     }
-    let mut tx = begin_as_user(&state.pool, ctx.user_id(), None).await?;
+    let mut tx = begin_own_account(ctx, &state.pool).await?;
     let stored =
         sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", ctx.user_id())
             .fetch_one(&mut *tx)
@@ -174,7 +172,7 @@ pub async fn change_password(
 
     let new_hash = password::hash(new_password).await.map_err(AppError::internal)?;
     let now = state.clock.now();
-    let mut tx = begin_as_user(&state.pool, ctx.user_id(), None).await?;
+    let mut tx = begin_own_account(ctx, &state.pool).await?;
     let new_version = sqlx::query_scalar!(
         "UPDATE users SET password_hash = $2, auth_version = auth_version + 1, updated_at = $3
          WHERE id = $1 RETURNING auth_version",
@@ -202,7 +200,7 @@ pub async fn change_password(
         client_address: "",
         detail: serde_json::json!({}),
     };
-    audit::record(&state.pool, ctx.organisation_id(), event, now).await?;
+    audit::record_for(ctx, &state.pool, event, now).await?;
     Ok(())
 }
 

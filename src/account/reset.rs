@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::access::audit::{self, AuditAction, AuditEvent};
+use crate::access::doors;
 use crate::access::jwt::{ResetClaims, TokenKeys};
 use crate::access::session;
 use crate::account::password;
@@ -304,7 +305,7 @@ pub async fn complete_reset(
 ) -> Result<(), ResetError> {
     let claims = keys.verify_reset(token).map_err(|_| ResetError::InvalidLink)?;
     // The link is signed by us: it proves the account, whose own row this transaction may read.
-    let mut tx = crate::access::tenant::begin_as_user(pool, claims.sub, None).await?;
+    let mut tx = doors::resetting_password(pool, &claims).await?;
     let user = sqlx::query!(
         r#"SELECT email, display_name, auth_version, status AS "status: UserStatus" FROM users WHERE id = $1"#,
         claims.sub
@@ -332,7 +333,7 @@ pub async fn complete_reset(
         .await
         .map_err(|error| ResetError::Internal(error.to_string()))?;
 
-    let mut tx = crate::access::tenant::begin_as_user(pool, claims.sub, None).await?;
+    let mut tx = doors::resetting_password(pool, &claims).await?;
     // Marking the link used and changing the password commit together: a link works once.
     let consumed = sqlx::query!(
         "UPDATE password_resets SET used_at = $3

@@ -4,12 +4,11 @@
 
 use sqlx::PgPool;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use crate::access::audit::{self, AuditAction, AuditEvent};
+use crate::access::doors;
 pub use crate::access::identity::{load_account_by_id, Account, Standing};
 use crate::access::jwt::DeviceClaims;
-use crate::access::tenant::begin_as_user;
 use crate::account::password::{self, Verified};
 use crate::account::throttle::{self, ThrottleKeys};
 use crate::model::validation::{normalise_email, PASSWORD_MAX_BYTES};
@@ -113,7 +112,7 @@ pub async fn authenticate(
     };
 
     if let Verified::Yes { rehashed: Some(new_hash) } = verified {
-        store_rehash(pool, account.user_id, &new_hash, now).await?;
+        store_rehash(pool, &account, &new_hash, now).await?;
     }
     if account.standing() == Standing::OrganisationSuspended {
         // The password was right, so saying why is no enumeration.
@@ -123,7 +122,7 @@ pub async fn authenticate(
     // whose trail gets the entry): one commit instead of four on the path every login takes.
     // It acts for the account just proven (`app.user_id`, its own `users` row), begun in one
     // round trip like any scoped transaction.
-    let mut tx = begin_as_user(pool, account.user_id, account.organisation_id).await?;
+    let mut tx = doors::signing_in(pool, &account).await?;
     throttle::succeeded(&mut *tx, &attempt).await?;
     sqlx::query!("UPDATE users SET last_login_at = $2 WHERE id = $1", account.user_id, now)
         .execute(&mut *tx)
@@ -135,10 +134,7 @@ pub async fn authenticate(
         client_address,
         detail: serde_json::json!({}),
     };
-    match account.organisation_id {
-        Some(organisation_id) => audit::record_tenant(&mut tx, organisation_id, event, now).await?,
-        None => audit::record_platform(&mut *tx, event, now).await?,
-    }
+    tx.audit(event, now).await?;
     tx.commit().await?;
     Ok(account)
 }
@@ -146,15 +142,15 @@ pub async fn authenticate(
 /// Stores a password's new hash (its stored one used older parameters).
 async fn store_rehash(
     pool: &PgPool,
-    user_id: Uuid,
+    account: &Account,
     new_hash: &str,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     // Rare (only when the parameters changed), so a transaction of its own.
-    let mut tx = begin_as_user(pool, user_id, None).await?;
+    let mut tx = doors::rehashing_password(pool, account).await?;
     sqlx::query!(
         "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
-        user_id,
+        account.user_id,
         new_hash,
         now
     )
@@ -178,11 +174,11 @@ async fn fail(
         client_address,
         detail: serde_json::json!({}),
     };
-    audit::record(pool, None, event(AuditAction::LoginFailed), now).await?;
+    audit::record_platform(pool, event(AuditAction::LoginFailed), now).await?;
     if let Some(until) = locked {
         let mut locked_event = event(AuditAction::LoginLocked);
         locked_event.detail = serde_json::json!({ "locked_until": until.unix_timestamp() });
-        audit::record(pool, None, locked_event, now).await?;
+        audit::record_platform(pool, locked_event, now).await?;
         tracing::warn!(subject = email, client_address, "login locked after repeated failures");
     }
     Ok(LoginError::InvalidCredentials)

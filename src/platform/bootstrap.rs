@@ -45,7 +45,7 @@ pub async fn create_super_admin(
     let id = Uuid::now_v7();
     // The pool runs as the application role: row-level security admits a new account only in a
     // transaction acting for it (`users_insert`).
-    let mut tx = crate::access::tenant::begin_as_user(pool, id, None).await?;
+    let mut tx = crate::access::doors::creating_first_super_admin(pool, id).await?;
     let inserted = sqlx::query!(
         "INSERT INTO users (id, email, display_name, password_hash, is_super_admin)
          VALUES ($1, $2, $3, $4, true)
@@ -68,6 +68,6 @@ pub async fn create_super_admin(
         client_address: "command line",
         detail: serde_json::json!({ "user_id": id }),
     };
-    audit::record(pool, None, event, now).await?;
+    audit::record_platform(pool, event, now).await?;
     Ok(id)
 }

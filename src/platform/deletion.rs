@@ -143,7 +143,7 @@ pub async fn request(
             "counts": counts,
         }),
     };
-    audit::record_tenant(tx.connection(), id, event.clone(), now).await?;
+    tx.audit_in_scope(event.clone(), now).await?;
     audit::record_platform(tx.connection(), event, now).await?;
     tx.commit().await?;
     Ok(DeletionSummary {

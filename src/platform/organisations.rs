@@ -206,11 +206,10 @@ fn unless_name_taken<T>(result: Result<T, sqlx::Error>) -> Result<T, AppError> {
 /// the transaction of the change (already scoped to the organisation).
 async fn audit_change(
     tx: &mut PlatformTx,
-    organisation_id: Uuid,
     event: AuditEvent<'_>,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
-    audit::record_tenant(tx.connection(), organisation_id, event.clone(), now).await?;
+    tx.audit_in_scope(event.clone(), now).await?;
     audit::record_platform(tx.connection(), event, now).await?;
     Ok(())
 }
@@ -308,7 +307,7 @@ pub async fn create(
         client_address,
         detail,
     };
-    audit_change(&mut tx, id, event, now).await?;
+    audit_change(&mut tx, event, now).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -361,7 +360,7 @@ pub async fn update(
         client_address,
         detail,
     };
-    audit_change(&mut tx, id, event, now).await?;
+    audit_change(&mut tx, event, now).await?;
     tx.commit().await
 }
 
@@ -416,7 +415,7 @@ pub async fn set_status(
         client_address,
         detail,
     };
-    audit_change(&mut tx, id, event, now).await?;
+    audit_change(&mut tx, event, now).await?;
     tx.commit().await
 }
 

@@ -9,10 +9,11 @@ use uuid::Uuid;
 
 use crate::access::audit::{AuditAction, AuditEvent};
 use crate::access::ctx::Ctx;
+use crate::access::doors::{self, DoorTx};
 use crate::access::identity::{load_account_by_id, Account};
 use crate::access::jwt::{InvitationClaims, TokenKeys};
 use crate::access::state::AppState;
-use crate::access::tenant::{set_organisation, TenantTx};
+use crate::access::tenant::TenantTx;
 use crate::account::password;
 use crate::account::policy::check_password_policy;
 use crate::error::{AppError, FieldError};
@@ -386,14 +387,14 @@ fn verified_link(keys: &TokenKeys, token: &str) -> Result<InvitationClaims, Acce
     keys.verify_invitation(token).map_err(|_| AcceptError::InvalidLink)
 }
 
-/// Finds the open invitation a verified link points at, in a transaction scoped to its
-/// organisation (the link is signed by us, so its organisation can be trusted), locking it.
+/// Finds the open invitation a verified link points at, in the transaction its door opened
+/// (scoped to the organisation the link names: it is signed by us, so that can be trusted),
+/// and locks its row until that transaction ends.
 async fn open_by_link(
-    connection: &mut PgConnection,
+    connection: &mut DoorTx,
     claims: &InvitationClaims,
     now: OffsetDateTime,
 ) -> Result<OpenInvitation, AcceptError> {
-    set_organisation(&mut *connection, claims.org).await?;
     let row = sqlx::query!(
         r#"SELECT i.email, i.display_name, i.role AS "role: MembershipRole", o.name,
                   o.status AS "status: OrganisationStatus"
@@ -406,7 +407,7 @@ async fn open_by_link(
         claims.jti,
         now
     )
-    .fetch_optional(&mut *connection)
+    .fetch_optional(&mut **connection)
     .await?
     .filter(|row| row.status == OrganisationStatus::Active)
     .ok_or(AcceptError::InvalidLink)?;
@@ -428,7 +429,7 @@ pub async fn preview(
     now: OffsetDateTime,
 ) -> Result<InvitationPreview, AcceptError> {
     let claims = verified_link(keys, token)?;
-    let mut tx = crate::runtime::db::begin(pool).await?;
+    let mut tx = doors::accepting_invitation(pool, &claims).await?;
     let invitation = open_by_link(&mut tx, &claims, now).await?;
     tx.rollback().await?;
     Ok(InvitationPreview {
@@ -461,7 +462,7 @@ pub async fn accept(
     // Checked before hashing, so an invalid link costs no argon2 time.
     let claims = verified_link(keys, token)?;
     let invitation = {
-        let mut tx = crate::runtime::db::begin(pool).await?;
+        let mut tx = doors::accepting_invitation(pool, &claims).await?;
         let found = open_by_link(&mut tx, &claims, now).await?;
         tx.rollback().await?;
         found
@@ -486,7 +487,7 @@ pub async fn accept(
     }
     let hash = password::hash(new_password).await.map_err(AppError::internal)?;
 
-    let mut tx = crate::runtime::db::begin(pool).await?;
+    let mut tx = doors::accepting_invitation(pool, &claims).await?;
     // Re-read under a row lock: a second acceptance of the same link waits here, then finds it
     // used.
     let invitation = open_by_link(&mut tx, &claims, now).await?;
@@ -501,7 +502,7 @@ pub async fn accept(
     }
     let user_id = Uuid::now_v7();
     // The new account is this transaction's own (`users_insert` admits no other row).
-    crate::access::tenant::set_user(&mut tx, user_id).await?;
+    tx.admit_invited_account(user_id).await?;
     let created = sqlx::query!(
         "INSERT INTO users (id, email, display_name, password_hash, last_login_at, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $5, $5)",
@@ -546,7 +547,7 @@ pub async fn accept(
         client_address,
         detail: serde_json::json!({ "invitation": invitation.id, "role": invitation.role }),
     };
-    crate::access::audit::record_tenant(&mut tx, invitation.organisation_id, event, now).await?;
+    tx.audit(event, now).await?;
     tx.commit().await?;
     load_account_by_id(pool, user_id)
         .await?

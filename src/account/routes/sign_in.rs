@@ -90,14 +90,14 @@ pub async fn sign_out(State(state): State<AppState>, parts: Parts, session: Sess
                 client_address: &client_address(&parts),
                 detail: serde_json::json!({}),
             };
-            let organisation = sign_in::load_account_by_id(&state.pool, auth.user_id)
-                .await
-                .ok()
-                .flatten()
-                .and_then(|account| account.organisation_id);
-            if let Err(error) =
-                audit::record(&state.pool, organisation, event, state.clock.now()).await
-            {
+            let account =
+                sign_in::load_account_by_id(&state.pool, auth.user_id).await.ok().flatten();
+            let now = state.clock.now();
+            let recorded = match &account {
+                Some(account) => audit::record_for_account(&state.pool, account, event, now).await,
+                None => audit::record_platform(&state.pool, event, now).await,
+            };
+            if let Err(error) = recorded {
                 tracing::warn!(%error, "could not audit a sign-out");
             }
             Redirect::to("/login?signed_out=1").into_response()

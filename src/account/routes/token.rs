@@ -155,7 +155,7 @@ pub async fn issue_token(State(state): State<AppState>, parts: Parts, body: Byte
                         client_address: &address,
                         detail: serde_json::json!({ "family_revoked": true }),
                     };
-                    if let Err(error) = audit::record(&state.pool, None, event, now).await {
+                    if let Err(error) = audit::record_platform(&state.pool, event, now).await {
                         tracing::warn!(%error, "could not audit refresh-token reuse");
                     }
                     tracing::warn!(%user_id, "refresh token reused; its family is revoked");
@@ -208,7 +208,7 @@ async fn issue_pair(
         client_address: address,
         detail: serde_json::json!({ "jti": claims.jti, "refresh": refreshed }),
     };
-    audit::record(&state.pool, account.organisation_id, event, now)
+    audit::record_for_account(&state.pool, account, event, now)
         .await
         .map_err(|error| error.to_string())?;
     Ok(TokenResponse {

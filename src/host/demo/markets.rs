@@ -11,6 +11,7 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::access::system::SystemCtx;
 use crate::model::market::product_template;
 use crate::model::organisation::Industry;
 
@@ -259,7 +260,7 @@ pub async fn generate_for_benchmark(
         let Some(organisation) = found else {
             return Ok(None);
         };
-        crate::access::tenant::set_organisation(&mut tx, organisation.id).await?;
+        SystemCtx::new("demo-benchmark-data").rescope(&mut tx, organisation.id).await?;
         let market_id = sqlx::query_scalar!(
             "SELECT id FROM markets WHERE organisation_id = $1 AND name = $2 AND archived_at IS NULL",
             organisation.id,

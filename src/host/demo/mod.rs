@@ -12,9 +12,13 @@ pub mod markets;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::access::system::SystemCtx;
 use crate::account::password;
 use crate::model::organisation::{Industry, MembershipRole, Plan};
 use crate::runtime::config::AppEnv;
+
+/// The seed's work has no user: it goes through the system context, as `system:demo-seed`.
+const SEED: SystemCtx = SystemCtx::new("demo-seed");
 
 pub const DEMO_ORGANISATION_NAME: &str = "Northwind Cinemas";
 pub const DEMO_ORGANISATION_SLUG: &str = "northwind-cinemas";
@@ -135,7 +139,7 @@ pub async fn seed(pool: &PgPool, env: AppEnv) -> Result<SeedOutcome, SeedError> 
                 let id = Uuid::now_v7();
                 let hash = password::hash(login.password).await?;
                 // A new account is admitted only as the transaction's own (`users_insert`).
-                crate::access::tenant::set_user(&mut tx, id).await?;
+                SEED.admit_new_account(&mut tx, id).await?;
                 sqlx::query!(
                     "INSERT INTO users (id, email, display_name, password_hash, is_super_admin)
                      VALUES ($1, $2, $3, $4, $5)",
@@ -154,7 +158,7 @@ pub async fn seed(pool: &PgPool, env: AppEnv) -> Result<SeedOutcome, SeedError> 
         let organisation = organisations.iter().find(|(slug, _)| *slug == login.organisation);
         if let (Some(role), Some((_, organisation_id))) = (login.role, organisation) {
             // Memberships are a tenant table: this part works inside the member's organisation.
-            crate::access::tenant::set_organisation(&mut tx, *organisation_id).await?;
+            SEED.rescope(&mut tx, *organisation_id).await?;
             sqlx::query!(
                 "INSERT INTO memberships (organisation_id, user_id, role)
                  VALUES ($1, $2, $3)
@@ -168,7 +172,7 @@ pub async fn seed(pool: &PgPool, env: AppEnv) -> Result<SeedOutcome, SeedError> 
         }
     }
     for (slug, organisation_id) in &organisations {
-        crate::access::tenant::set_organisation(&mut tx, *organisation_id).await?;
+        SEED.rescope(&mut tx, *organisation_id).await?;
         outcome.observations_created += markets::seed(&mut tx, *organisation_id, slug).await?;
     }
     tx.commit().await?;
