@@ -13,15 +13,6 @@ use marketedge::model::organisation::MembershipRole;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-fn form(fields: &[(&str, &str)]) -> String {
-    serde_urlencoded::to_string(fields).unwrap()
-}
-
-async fn invite(app: &Router, cookie: &str, email: &str, role: &str) -> Answer {
-    let body = form(&[("email", email), ("display_name", "Invited Person"), ("role", role)]);
-    call_as(app, "/api/invite_member", &body, Credential::Cookie(cookie)).await
-}
-
 /// The token of the newest invitation email to `email`.
 async fn invitation_token(pool: &PgPool, email: &str) -> String {
     let body: String = sqlx::query_scalar(
@@ -49,17 +40,6 @@ async fn accept(app: &Router, token: &str, password: &str) -> Answer {
         .body(Body::from(body))
         .unwrap();
     send(app, request).await
-}
-
-fn location(answer: &Answer) -> &str {
-    answer.headers.get("location").and_then(|value| value.to_str().ok()).unwrap_or_default()
-}
-
-fn field_codes(answer: &Answer) -> Vec<String> {
-    answer.json()["fields"]
-        .as_array()
-        .map(|fields| fields.iter().map(|f| f["code"].as_str().unwrap().to_owned()).collect())
-        .unwrap_or_default()
 }
 
 async fn audit_actions(pool: &PgPool, organisation_id: Uuid) -> Vec<String> {

@@ -13,10 +13,6 @@ use marketedge::model::organisation::MembershipRole;
 use serde_json::Value;
 use sqlx::PgPool;
 
-fn form(fields: &[(&str, &str)]) -> String {
-    serde_urlencoded::to_string(fields).unwrap()
-}
-
 async fn ok(app: &Router, token: &str, path: &str, fields: &[(&str, &str)]) -> Value {
     let answer = call_as(app, path, &form(fields), Credential::Bearer(token)).await;
     assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.body);

@@ -11,10 +11,6 @@ use common::*;
 use marketedge::model::organisation::MembershipRole;
 use sqlx::PgPool;
 
-fn location(answer: &Answer) -> String {
-    answer.headers.get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
-}
-
 fn set_cookies(answer: &Answer) -> Vec<String> {
     let values = answer.headers.get_all("set-cookie").iter();
     values.map(|value| value.to_str().unwrap().to_owned()).collect()

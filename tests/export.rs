@@ -26,10 +26,6 @@ use sqlx::PgPool;
 use tower::ServiceExt;
 use uuid::Uuid;
 
-fn form(fields: &[(&str, &str)]) -> String {
-    serde_urlencoded::to_string(fields).unwrap()
-}
-
 /// An organisation with a signed-in admin and analyst.
 struct Org {
     id: Uuid,

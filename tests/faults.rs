@@ -102,3 +102,38 @@ async fn until_waiting(state: &marketedge::access::state::AppState, count: usize
         tokio::task::yield_now().await;
     }
 }
+
+/// The plain routes around sign-in turn their errors into `AppError` like server functions do:
+/// with the database gone, the sign-in form, a reset request, a reset and the token endpoint each
+/// answer 503 `unavailable` with `Retry-After`, never a 500 with a request id.
+#[sqlx::test]
+async fn sign_in_reset_and_token_requests_are_unavailable_when_the_database_is_lost(pool: PgPool) {
+    let user = fx_user(&pool, "ana@gym.example", Some(MembershipRole::Analyst)).await;
+    let state = fx_state(pool.clone());
+    let app = fx_app_with(state.clone());
+    // A valid reset link, made while the database is up.
+    post_form(&app, "/forgot-password", &[("email", &user.email)]).await;
+    fx_answer_reset_requests(&state).await;
+    let token = emailed_token(&pool, &user.email).await;
+
+    state.pool.close().await;
+    let credentials = [("email", user.email.as_str()), ("password", user.password.as_str())];
+    let new_password = "a-brand-new-passphrase-2026";
+    let reset = [
+        ("token", token.as_str()),
+        ("new_password", new_password),
+        ("confirm_password", new_password),
+    ];
+    let grant = [("grant_type", "password"), credentials[0], credentials[1]];
+    let answers = [
+        ("/login", post_form(&app, "/login", &credentials).await),
+        ("/forgot-password", post_form(&app, "/forgot-password", &[credentials[0]]).await),
+        ("/reset-password", post_form(&app, "/reset-password", &reset).await),
+        ("/api/v1/token", post_form(&app, "/api/v1/token", &grant).await),
+    ];
+    for (path, answer) in answers {
+        assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{path}: {}", answer.body);
+        assert_eq!(answer.json()["error"], "unavailable", "{path}");
+        assert_eq!(answer.headers["retry-after"], "5", "{path}");
+    }
+}

@@ -14,10 +14,6 @@ use marketedge::runtime::clock::Clock;
 use marketedge::runtime::config::Config;
 use sqlx::PgPool;
 
-fn location(answer: &Answer) -> &str {
-    answer.headers.get("location").and_then(|value| value.to_str().ok()).unwrap_or_default()
-}
-
 /// The `name=value` of the device cookie an answer set.
 fn device_cookie(answer: &Answer) -> Option<String> {
     answer

@@ -13,10 +13,6 @@ use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-fn form(fields: &[(&str, &str)]) -> String {
-    serde_urlencoded::to_string(fields).unwrap()
-}
-
 struct Org {
     app: Router,
     admin: String,
@@ -125,11 +121,6 @@ fn competitor_fields<'a>(market: &'a str, name: &'a str) -> [(&'a str, &'a str);
 }
 
 /// `days` days ago at noon UTC, as the form sends it.
-fn days_ago(days: i64) -> String {
-    let at = time::OffsetDateTime::now_utc() - time::Duration::days(days);
-    format!("{}T12:00", at.date())
-}
-
 /// Quantile with linear interpolation between closest ranks (R type 7), as percentile_cont.
 fn quantile(sorted: &[f64], p: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * p;
@@ -397,14 +388,6 @@ async fn bad_input_is_refused_field_by_field_and_stores_nothing(pool: PgPool) {
     let app = fx_app(pool.clone());
     let org = fx_org(&pool, &app, "a.example").await;
     let (market, products, competitors) = org.market(&["Alpha"]).await;
-    let codes = |answer: Answer| -> Vec<String> {
-        answer.json()["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["code"].as_str().unwrap().to_owned())
-            .collect()
-    };
     for (price, at, code) in [
         ("0", "", "invalid_price"),
         ("-5", "", "invalid_price"),
@@ -415,14 +398,14 @@ async fn bad_input_is_refused_field_by_field_and_stores_nothing(pool: PgPool) {
     ] {
         let answer = org.observe(&market, &competitors[0], &products[0], price, at, false).await;
         assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{price} {at}");
-        assert_eq!(codes(answer), [code], "{price} {at}");
+        assert_eq!(field_codes(&answer), [code], "{price} {at}");
     }
     let mut fields = competitor_fields(&market, "Bad");
     fields[3] = ("website", "javascript:alert(1)");
     fields[5] = ("priority", "9");
     fields[6] = ("market_share_pct", "101");
     assert_eq!(
-        codes(org.call(&org.analyst, "/api/save_competitor", &fields).await),
+        field_codes(&org.call(&org.analyst, "/api/save_competitor", &fields).await),
         ["invalid_url", "out_of_range", "out_of_range"]
     );
     let currency = org
@@ -437,7 +420,7 @@ async fn bad_input_is_refused_field_by_field_and_stores_nothing(pool: PgPool) {
             ],
         )
         .await;
-    assert_eq!(codes(currency), ["invalid_currency"]);
+    assert_eq!(field_codes(&currency), ["invalid_currency"]);
     let observations: i64 = sqlx::query_scalar("SELECT count(*) FROM price_observations")
         .fetch_one(&pool)
         .await

@@ -23,17 +23,6 @@ const REASON: &str = "Contract ended; customer asked for erasure";
 /// An address two organisations invite: the mail of the one kept must stay.
 const SHARED_INVITEE: &str = "shared@elsewhere.example";
 
-fn form(fields: &[(&str, &str)]) -> String {
-    serde_urlencoded::to_string(fields).unwrap()
-}
-
-fn field_codes(answer: &Answer) -> Vec<String> {
-    answer.json()["fields"]
-        .as_array()
-        .map(|fields| fields.iter().map(|f| f["code"].as_str().unwrap().to_owned()).collect())
-        .unwrap_or_default()
-}
-
 /// Accepts the newest invitation to `email`; returns the new member's session cookie.
 async fn accept_invitation(pool: &PgPool, app: &Router, email: &str) -> String {
     let token = emailed_token(pool, email).await;
@@ -55,17 +44,6 @@ async fn ok(app: &Router, cookie: &str, path: &str, fields: &[(&str, &str)]) -> 
     let answer = call_as(app, path, &form(fields), Credential::Cookie(cookie)).await;
     assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.body);
     answer.json()
-}
-
-async fn invite(app: &Router, cookie: &str, email: &str, role: &str) {
-    let fields = [("email", email), ("display_name", "Invited Person"), ("role", role)];
-    ok(app, cookie, "/api/invite_member", &fields).await;
-}
-
-/// `days` days ago at noon UTC, as the observation form sends it.
-fn days_ago(days: i64) -> String {
-    let at = time::OffsetDateTime::now_utc() - time::Duration::days(days);
-    format!("{}T12:00", at.date())
 }
 
 /// An organisation and what identifies it.
@@ -137,11 +115,11 @@ async fn fx_populated_org(
     let admin_cookie = accept_invitation(pool, app, &admin_email).await;
 
     let analyst_email = format!("analyst@{domain}");
-    invite(app, &admin_cookie, &analyst_email, "analyst").await;
+    assert_eq!(invite(app, &admin_cookie, &analyst_email, "analyst").await.status, StatusCode::OK);
     let analyst_cookie = accept_invitation(pool, app, &analyst_email).await;
     let pending = format!("pending@{domain}");
-    invite(app, &admin_cookie, &pending, "viewer").await;
-    invite(app, &admin_cookie, SHARED_INVITEE, "viewer").await;
+    assert_eq!(invite(app, &admin_cookie, &pending, "viewer").await.status, StatusCode::OK);
+    assert_eq!(invite(app, &admin_cookie, SHARED_INVITEE, "viewer").await.status, StatusCode::OK);
 
     let market = ok(
         app,

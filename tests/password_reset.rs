@@ -27,10 +27,6 @@ use uuid::Uuid;
 const SENT: &str = "/forgot-password?sent=1";
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
-fn location(answer: &Answer) -> String {
-    answer.headers.get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
-}
-
 /// The application as seen from the client address `ip` (no proxy is trusted in tests).
 fn fx_app_at(state: &AppState, ip: [u8; 4]) -> Router {
     marketedge::host::http::router(state.clone())

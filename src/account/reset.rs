@@ -24,7 +24,7 @@ use crate::account::password;
 use crate::account::policy::check_password_policy;
 use crate::account::refresh;
 use crate::account::throttle::{self, Attempt, ThrottleKeys};
-use crate::error::FieldError;
+use crate::error::{AppError, FieldError};
 use crate::model::organisation::UserStatus;
 use crate::model::validation::{field_error, normalise_email};
 use crate::runtime::mail;
@@ -284,13 +284,14 @@ pub enum ResetError {
     InvalidLink,
     #[error("the new password was refused")]
     Fields(Vec<FieldError>),
-    #[error("{0}")]
-    Internal(String),
+    /// Not the caller's doing: the database is unavailable (503) or a bug (500, logged).
+    #[error(transparent)]
+    Failed(#[from] AppError),
 }
 
 impl From<sqlx::Error> for ResetError {
     fn from(error: sqlx::Error) -> Self {
-        ResetError::Internal(error.to_string())
+        ResetError::Failed(AppError::from(error))
     }
 }
 
@@ -329,9 +330,7 @@ pub async fn complete_reset(
     if !problems.is_empty() {
         return Err(ResetError::Fields(problems));
     }
-    let hash = password::hash(new_password)
-        .await
-        .map_err(|error| ResetError::Internal(error.to_string()))?;
+    let hash = password::hash(new_password).await.map_err(AppError::internal)?;
 
     let mut tx = doors::resetting_password(pool, &claims).await?;
     // Marking the link used and changing the password commit together: a link works once.

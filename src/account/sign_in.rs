@@ -11,6 +11,7 @@ pub use crate::access::identity::{load_account_by_id, Account, Standing};
 use crate::access::jwt::DeviceClaims;
 use crate::account::password::{self, Verified};
 use crate::account::throttle::{self, ThrottleKeys};
+use crate::error::AppError;
 use crate::model::validation::{normalise_email, PASSWORD_MAX_BYTES};
 
 /// Why a sign-in failed. `InvalidCredentials` covers unknown emails, wrong passwords and
@@ -23,19 +24,20 @@ pub enum LoginError {
     Locked { until: OffsetDateTime },
     #[error("the organisation is suspended")]
     OrganisationSuspended,
-    #[error("{0}")]
-    Internal(String),
+    /// Not the caller's doing: the database is unavailable (503) or a bug (500, logged).
+    #[error(transparent)]
+    Failed(#[from] AppError),
 }
 
 impl From<sqlx::Error> for LoginError {
     fn from(error: sqlx::Error) -> Self {
-        LoginError::Internal(format!("database: {error}"))
+        LoginError::Failed(AppError::from(error))
     }
 }
 
 impl From<password::HashError> for LoginError {
     fn from(error: password::HashError) -> Self {
-        LoginError::Internal(error.to_string())
+        LoginError::Failed(AppError::internal(error))
     }
 }
 

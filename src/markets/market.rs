@@ -118,16 +118,6 @@ fn parse(input: &MarketInput<'_>) -> Result<String, AppError> {
     Ok(currency.unwrap_or_default())
 }
 
-fn name_taken(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(error) if error.is_unique_violation())
-}
-
-fn market_name_taken() -> AppError {
-    AppError::Validation {
-        fields: vec![field_error("name", "taken", "You already have a market with this name.")],
-    }
-}
-
 /// Creates a market; with `adopt_template`, also the products the organisation's industry
 /// suggests (editable afterwards). Admins only.
 pub async fn create(
@@ -155,10 +145,7 @@ pub async fn create(
     )
     .execute(tx.connection())
     .await;
-    match inserted {
-        Err(error) if name_taken(&error) => return Err(market_name_taken()),
-        other => other?,
-    };
+    inserted.map_err(AppError::from_write)?;
     if adopt_template {
         let industry = sqlx::query_scalar!(
             r#"SELECT industry AS "industry: Industry" FROM organisations WHERE id = $1"#,
@@ -227,10 +214,7 @@ pub async fn update(
     )
     .execute(tx.connection())
     .await;
-    let updated = match updated {
-        Err(error) if name_taken(&error) => return Err(market_name_taken()),
-        other => other?,
-    };
+    let updated = updated.map_err(AppError::from_write)?;
     if updated.rows_affected() != 1 {
         return Err(AppError::NotFound);
     }
@@ -297,14 +281,9 @@ pub async fn add_product(
     if !exists {
         return Err(AppError::NotFound);
     }
-    let id = match insert_product(&mut tx, market_id, name, state.clock.now()).await {
-        Err(error) if name_taken(&error) => {
-            return Err(AppError::Validation {
-                fields: vec![field_error("name", "taken", "This market already has it.")],
-            })
-        }
-        other => other?,
-    };
+    let id = insert_product(&mut tx, market_id, name, state.clock.now())
+        .await
+        .map_err(AppError::from_write)?;
     tx.commit().await?;
     Ok(id)
 }

@@ -16,7 +16,6 @@ use crate::model::admin::{
     OrganisationRow, OrganisationSort, PAGE_SIZE,
 };
 use crate::model::organisation::{Industry, MembershipRole, OrganisationStatus, Plan};
-use crate::model::validation::field_error;
 use crate::runtime::rfc3339;
 use crate::team::invitations::{self, Invitee};
 use crate::team::members::like_pattern;
@@ -187,19 +186,10 @@ fn slug_of(name: &str) -> String {
     }
 }
 
+/// A name already in use, found by the check before the write: the same answer as the unique
+/// index gives two super-admins racing (`AppError::from_write`).
 fn name_taken() -> AppError {
-    AppError::Validation {
-        fields: vec![field_error("name", "taken", "Another organisation already has this name.")],
-    }
-}
-
-/// A name clash caught by the unique index (two super-admins racing) is the same answer as the
-/// clash found by the check before it.
-fn unless_name_taken<T>(result: Result<T, sqlx::Error>) -> Result<T, AppError> {
-    match result {
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(name_taken()),
-        other => Ok(other?),
-    }
+    AppError::taken("organisations_name_key")
 }
 
 /// Records a super-admin's change to an organisation in its own trail and the platform's, in
@@ -279,7 +269,7 @@ pub async fn create(
     )
     .execute(tx.connection())
     .await;
-    unless_name_taken(inserted)?;
+    inserted.map_err(AppError::from_write)?;
     tx.scope_to(id).await?;
     if let Some(problem) = invitations::conflict(tx.connection(), id, &invitee.email, now).await? {
         let field = FieldError { field: "admin_email".into(), ..problem };
@@ -347,7 +337,7 @@ pub async fn update(
     )
     .execute(tx.connection())
     .await;
-    unless_name_taken(updated)?;
+    updated.map_err(AppError::from_write)?;
     tx.scope_to(id).await?;
     let detail = serde_json::json!({
         "before": { "name": before.name, "industry": before.industry, "plan": before.plan },

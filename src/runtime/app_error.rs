@@ -2,7 +2,8 @@
 //! id, never shown) and answering it from plain axum routes. The type itself is shared with the
 //! browser (`crate::error`); what needs the server's request id lives here.
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
+use crate::model::validation::field_error;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -33,6 +34,55 @@ impl From<sqlx::Error> for AppError {
             }
             other => AppError::internal(other),
         }
+    }
+}
+
+/// The unique constraints (or unique indexes) a person can run into, and the field error each
+/// becomes: (constraint, field, message), all with the code `taken`. One table, so a constraint
+/// added to the schema is one line here, and a violation of any other stays what it is, a bug
+/// (500), never a guessed field.
+const TAKEN: &[(&str, &str, &str)] = &[
+    ("organisations_name_key", "name", "Another organisation already has this name."),
+    // The slug is made from the name: two super-admins creating one name at once meet here.
+    ("organisations_slug_key", "name", "Another organisation already has this name."),
+    ("markets_name_key", "name", "You already have a market with this name."),
+    ("products_name_key", "name", "This market already has it."),
+    ("users_email_key", "email", "An account with this email already exists."),
+];
+
+/// Whether `error` is a unique violation of `constraint`.
+pub fn violates(error: &sqlx::Error, constraint: &str) -> bool {
+    matches!(error, sqlx::Error::Database(database)
+        if database.is_unique_violation() && database.constraint() == Some(constraint))
+}
+
+/// The field error for the unique violation of a constraint of [`TAKEN`]; `None` for any other
+/// error.
+pub fn taken(error: &sqlx::Error) -> Option<FieldError> {
+    TAKEN
+        .iter()
+        .find(|(constraint, _, _)| violates(error, constraint))
+        .map(|(_, field, message)| field_error(field, "taken", *message))
+}
+
+impl AppError {
+    /// A failed write: a clash with a unique constraint of [`TAKEN`] is the field it concerns
+    /// (422), anything else what `From<sqlx::Error>` makes of it.
+    pub fn from_write(error: sqlx::Error) -> AppError {
+        match taken(&error) {
+            Some(field) => AppError::Validation { fields: vec![field] },
+            None => AppError::from(error),
+        }
+    }
+
+    /// The field error of the constraint `constraint` of [`TAKEN`], for a clash found by a check
+    /// before the write: the same answer as the constraint's.
+    pub fn taken(constraint: &str) -> AppError {
+        let (_, field, message) = TAKEN
+            .iter()
+            .find(|(name, _, _)| *name == constraint)
+            .unwrap_or_else(|| panic!("{constraint} is not in the table of unique constraints"));
+        AppError::Validation { fields: vec![field_error(field, "taken", *message)] }
     }
 }
 

@@ -4,7 +4,7 @@
 //! reach the browser bundle; it imports nothing above it but the shared value types.
 
 pub mod api_doc;
-mod app_error;
+pub mod app_error;
 pub mod client_address;
 pub mod clock;
 pub mod config;

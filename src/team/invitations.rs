@@ -23,6 +23,7 @@ use crate::model::admin::{
 };
 use crate::model::organisation::{MembershipRole, OrganisationStatus};
 use crate::model::validation::{check_email, field_error, normalise_email};
+use crate::runtime::app_error::violates;
 use crate::runtime::mail;
 use crate::runtime::rfc3339;
 
@@ -516,9 +517,7 @@ pub async fn accept(
     .await;
     // Another invitation to the same address, accepted a moment ago, took it.
     match created {
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            return Err(AcceptError::HasAccount)
-        }
+        Err(error) if violates(&error, "users_email_key") => return Err(AcceptError::HasAccount),
         other => other?,
     };
     sqlx::query!(

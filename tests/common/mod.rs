@@ -343,3 +343,38 @@ pub async fn row_counts(pool: &PgPool, except: &[&str]) -> BTreeMap<String, i64>
     }
     counts
 }
+
+/// Form fields as a server function or a form post takes them.
+pub fn form(fields: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(fields).unwrap()
+}
+
+/// Where a redirect sends the browser (empty when it is not one).
+pub fn location(answer: &Answer) -> String {
+    answer
+        .headers
+        .get("location")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The codes of a validation error's fields, in order (empty for any other answer).
+pub fn field_codes(answer: &Answer) -> Vec<String> {
+    answer.json()["fields"]
+        .as_array()
+        .map(|fields| fields.iter().map(|f| f["code"].as_str().unwrap().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// `days` days ago at noon UTC, as the observation form sends it.
+pub fn days_ago(days: i64) -> String {
+    let at = time::OffsetDateTime::now_utc() - time::Duration::days(days);
+    format!("{}T12:00", at.date())
+}
+
+/// An admin (by session cookie) invites `email` with `role`.
+pub async fn invite(app: &Router, cookie: &str, email: &str, role: &str) -> Answer {
+    let body = form(&[("email", email), ("display_name", "Invited Person"), ("role", role)]);
+    call_as(app, "/api/invite_member", &body, Credential::Cookie(cookie)).await
+}

@@ -45,7 +45,7 @@ pub async fn forgot_password(
         Ok(Requested::Queued | Requested::Throttled { .. }) => {
             Redirect::to("/forgot-password?sent=1").into_response()
         }
-        Err(error) => AppError::internal(error).into_response(),
+        Err(error) => AppError::from(error).into_response(),
     }
 }
 
@@ -88,6 +88,6 @@ pub async fn reset_password(
             let query = serde_urlencoded::to_string(query).unwrap_or_default();
             Redirect::to(&format!("/reset-password?{query}")).into_response()
         }
-        Err(ResetError::Internal(error)) => AppError::internal(error).into_response(),
+        Err(ResetError::Failed(error)) => error.into_response(),
     }
 }

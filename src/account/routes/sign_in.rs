@@ -76,7 +76,7 @@ pub async fn sign_in(
             back_to_login("locked", &form.next)
         }
         Err(LoginError::OrganisationSuspended) => back_to_login("suspended", &form.next),
-        Err(LoginError::Internal(error)) => AppError::internal(error).into_response(),
+        Err(LoginError::Failed(error)) => error.into_response(),
     }
 }
 

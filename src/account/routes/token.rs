@@ -22,6 +22,7 @@ use crate::access::jwt::{AccessClaims, ACCESS_TOKEN_SECONDS};
 use crate::access::state::AppState;
 use crate::account::refresh::{self, Redeemed};
 use crate::account::sign_in::{self, Account, LoginError, Requester, Standing};
+use crate::error::AppError;
 use crate::runtime::client_address::client_address;
 use crate::runtime::metrics::{self, Channel};
 
@@ -130,7 +131,7 @@ pub async fn issue_token(State(state): State<AppState>, parts: Parts, body: Byte
                         "This organisation is suspended.",
                     )
                 }
-                Err(LoginError::Internal(error)) => return internal(error),
+                Err(LoginError::Failed(error)) => return error.into_response(),
             }
         }
         TokenRequest::RefreshToken { refresh_token } => {
@@ -169,7 +170,7 @@ pub async fn issue_token(State(state): State<AppState>, parts: Parts, body: Byte
 
     match issue_pair(&state, &account, successor, &address).await {
         Ok(response) => (StatusCode::OK, no_store(), Json(response)).into_response(),
-        Err(error) => internal(error),
+        Err(error) => error.into_response(),
     }
 }
 
@@ -183,10 +184,10 @@ async fn issue_pair(
     account: &Account,
     successor: Option<String>,
     address: &str,
-) -> Result<TokenResponse, String> {
+) -> Result<TokenResponse, AppError> {
     let refreshed = successor.is_some();
     let now = state.clock.now();
-    let role = account.role().ok_or("account without a role")?;
+    let role = account.role().ok_or_else(|| AppError::internal("account without a role"))?;
     let claims = AccessClaims::new(
         account.user_id,
         account.organisation_id,
@@ -194,12 +195,10 @@ async fn issue_pair(
         account.auth_version,
         now,
     );
-    let access_token = state.keys.sign_access(&claims).map_err(|error| error.to_string())?;
+    let access_token = state.keys.sign_access(&claims).map_err(AppError::internal)?;
     let refresh_token = match successor {
         Some(token) => token,
-        None => refresh::issue(&state.pool, account.user_id, account.auth_version, now)
-            .await
-            .map_err(|error| error.to_string())?,
+        None => refresh::issue(&state.pool, account.user_id, account.auth_version, now).await?,
     };
     let event = AuditEvent {
         action: AuditAction::TokenIssued,
@@ -208,9 +207,7 @@ async fn issue_pair(
         client_address: address,
         detail: serde_json::json!({ "jti": claims.jti, "refresh": refreshed }),
     };
-    audit::record_for_account(&state.pool, account, event, now)
-        .await
-        .map_err(|error| error.to_string())?;
+    audit::record_for_account(&state.pool, account, event, now).await?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
