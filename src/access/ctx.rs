@@ -228,7 +228,6 @@ impl RequestScope {
         Ok(RequestScope { state, parts, response: use_context::<leptos_axum::ResponseOptions>() })
     }
 
-    /// The caller's context; 401 without valid credentials.
     /// The organisation a valid bearer token names, without the database (the guard still checks
     /// it against the account).
     fn claimed_organisation(&self) -> Option<Uuid> {
@@ -236,6 +235,7 @@ impl RequestScope {
         self.state.keys.verify_access(token).ok()?.org
     }
 
+    /// The caller's context; 401 without valid credentials.
     pub async fn ctx(&self) -> Result<Ctx, AppError> {
         resolve(&self.state, &self.parts).await
     }

@@ -1,6 +1,8 @@
-//! The domain: markets with their products, competitors, price observations, and what is
-//! computed from them (analysis, trends, alerts). Every function takes the context first and
-//! works in the caller's tenant transaction; ids of another organisation match nothing (404).
+//! Markets: their products, competitors, price observations, and what is computed from them
+//! (analysis, trends, alerts). `api` holds the server functions (each with its OpenAPI entry),
+//! `pages` the routes; the rest, server only, are the data functions: each takes the context
+//! first and works in the caller's tenant transaction, so ids of another organisation match
+//! nothing (404).
 
 pub mod api;
 pub mod pages;

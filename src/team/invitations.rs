@@ -390,7 +390,8 @@ fn verified_link(keys: &TokenKeys, token: &str) -> Result<InvitationClaims, Acce
 
 /// Finds the open invitation a verified link points at, in the transaction its door opened
 /// (scoped to the organisation the link names: it is signed by us, so that can be trusted),
-/// and locks its row until that transaction ends.
+/// and locks its row until that transaction ends (the preview rolls back at once; an acceptance
+/// keeps the lock until it commits).
 async fn open_by_link(
     connection: &mut DoorTx,
     claims: &InvitationClaims,

@@ -1,4 +1,5 @@
-//! An organisation's administration by its own admins: members, invitations, bulk import.
+//! An organisation's administration by its own admins: members, invitations (and accepting one,
+//! `accept_route`), bulk import; `api` holds the server functions, `pages` the routes.
 
 pub mod api;
 pub mod pages;
