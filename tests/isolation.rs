@@ -232,6 +232,87 @@ async fn security_definer_problems(pool: &PgPool) -> Vec<String> {
     problems
 }
 
+/// The backticked table names of the bullet of docs/isolation.md's distribution plan that starts
+/// with `bullet`.
+fn planned_in_bullet(doc: &str, bullet: &str) -> Vec<String> {
+    let start = doc.find(bullet).unwrap_or_else(|| panic!("docs/isolation.md: {bullet}"));
+    let rest = &doc[start + bullet.len()..];
+    let end = rest.find("\n- ").unwrap_or(rest.len());
+    rest[..end].split('`').skip(1).step_by(2).map(str::to_owned).collect()
+}
+
+/// The tables the plan's `create_<kind>_table('…')` lines name.
+fn planned_by_call(doc: &str, kind: &str) -> Vec<String> {
+    doc.split(&format!("create_{kind}_table('"))
+        .skip(1)
+        .map(|rest| rest.split('\'').next().unwrap().to_owned())
+        .collect()
+}
+
+/// docs/isolation.md's plan for Citus must be one Citus can take: every table is in exactly one
+/// place (distributed tenant tables, reference tables, or left on the coordinator), and no
+/// foreign key points from a distributed table to one left on the coordinator, nor from a
+/// reference table to any but another reference table.
+#[sqlx::test]
+async fn the_distribution_plan_places_every_table_and_every_foreign_key_citus_allows(pool: PgPool) {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/isolation.md")).unwrap();
+    let coordinator = planned_in_bullet(&doc, "- Left on the coordinator");
+    let reference = planned_by_call(&doc, "reference");
+    let tenant = tenant_tables(&pool).await;
+    assert!(coordinator.contains(&"user_sessions".to_owned()), "{coordinator:?}");
+    assert_eq!(reference, ["organisations", "users"]);
+
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p') AND n.nspname IN ('public', 'tower_sessions')
+           AND c.relname <> '_sqlx_migrations'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let place = |table: &str| -> Vec<&str> {
+        let mut places = Vec::new();
+        if tenant.iter().any(|t| t == table) && !coordinator.iter().any(|t| t == table) {
+            places.push("distributed");
+        }
+        if reference.iter().any(|t| t == table) {
+            places.push("reference");
+        }
+        if coordinator.iter().any(|t| t == table) {
+            places.push("coordinator");
+        }
+        places
+    };
+    let mut problems = Vec::new();
+    for table in &tables {
+        let places = place(table);
+        if places.len() != 1 {
+            problems.push(format!("{table}: placed {places:?} by docs/isolation.md"));
+        }
+    }
+    let keys: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT conname::text, conrelid::regclass::text, confrelid::regclass::text
+         FROM pg_constraint WHERE contype = 'f' ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    for (key, from, to) in &keys {
+        let allowed = match (place(from).first().copied(), place(to).first().copied()) {
+            (Some("distributed"), Some("distributed" | "reference")) => true,
+            (Some("reference"), Some("reference")) => true,
+            (Some("coordinator"), Some("coordinator" | "reference")) => true,
+            _ => false,
+        };
+        if !allowed {
+            problems.push(format!("{key}: {from} ({:?}) -> {to} ({:?})", place(from), place(to)));
+        }
+    }
+    assert!(problems.is_empty(), "the distribution plan does not hold: {problems:#?}");
+}
+
 #[sqlx::test]
 async fn the_application_runs_as_the_restricted_role(pool: PgPool) {
     let app_pool = fx_app_pool(&pool);
