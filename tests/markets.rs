@@ -719,3 +719,38 @@ fn the_benchmark_times_the_apps_own_analysis_sql() {
     let bench = std::fs::read_to_string(format!("{root}/scripts/bench-analysis.sql")).unwrap();
     assert_eq!(aggregate(&app), aggregate(&bench));
 }
+
+/// A name already in use is caught by the unique index itself (no check before the write races
+/// it), and the index's name says which field it was: 422 `taken` on `name`, whatever the case,
+/// and nothing is written. Another organisation may use the same names.
+#[sqlx::test]
+async fn a_market_or_product_name_in_use_is_a_field_error_named_by_its_constraint(pool: PgPool) {
+    let app = fx_app(pool.clone());
+    let org = fx_org(&pool, &app, "a.example").await;
+    let other = fx_org(&pool, &app, "b.example").await;
+    let (market, _, _) = org.market(&[]).await;
+    let same_name =
+        [("name", "RIVERSIDE"), ("region", ""), ("currency", "EUR"), ("adopt_template", "false")];
+    let clash = org.call(&org.admin, "/api/create_market", &same_name).await;
+    assert_eq!(clash.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", clash.body);
+    assert_eq!(field_codes(&clash), ["taken"]);
+    assert_eq!(clash.json()["fields"][0]["field"], "name");
+    assert_eq!(clash.json()["fields"][0]["message"], "You already have a market with this name.");
+
+    let product = [("market_id", market.as_str()), ("name", "Late show pass")];
+    org.ok(&org.admin, "/api/add_product", &product).await;
+    let again = [("market_id", market.as_str()), ("name", "late SHOW pass")];
+    let clash = org.call(&org.admin, "/api/add_product", &again).await;
+    assert_eq!(field_codes(&clash), ["taken"]);
+    assert_eq!(clash.json()["fields"][0]["message"], "This market already has it.");
+    let products: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM products WHERE market_id = $1::uuid AND lower(name) = 'late show pass'",
+    )
+    .bind(&market)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(products, 1);
+
+    other.ok(&other.admin, "/api/create_market", &same_name).await;
+}

@@ -7,7 +7,7 @@
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-use crate::access::audit::{self, AuditEvent};
+use crate::access::audit::{self, AuditAction, AuditEvent};
 use crate::access::ctx::Ctx;
 use crate::error::AppError;
 
@@ -128,6 +128,30 @@ impl TenantTx {
         let event = AuditEvent { detail: with_support(ctx, event.detail), ..event };
         audit::record_tenant(&mut self.tx, self.organisation_id, event, now).await?;
         Ok(())
+    }
+
+    /// Ends a change of one row, audited: `changed` is what the statement returned of the row
+    /// (its name or email, the entry's subject), `None` when it matched no row of this
+    /// organisation (404, and nothing is kept); then the entry by the caller, then the commit.
+    pub async fn finish_one_row_change(
+        mut self,
+        ctx: &Ctx,
+        changed: Option<String>,
+        action: AuditAction,
+        client_address: &str,
+        detail: serde_json::Value,
+        now: time::OffsetDateTime,
+    ) -> Result<(), AppError> {
+        let subject = changed.ok_or(AppError::NotFound)?;
+        let event = AuditEvent {
+            action,
+            actor_user_id: Some(ctx.user_id()),
+            subject: &subject,
+            client_address,
+            detail,
+        };
+        self.audit(ctx, event, now).await?;
+        self.commit().await
     }
 
     pub async fn commit(self) -> Result<(), AppError> {

@@ -242,17 +242,17 @@ pub async fn archive(
         now
     )
     .fetch_optional(tx.connection())
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let event = AuditEvent {
-        action: AuditAction::CompetitorArchived,
-        actor_user_id: Some(ctx.user_id()),
-        subject: &name,
+    .await?;
+    let detail = serde_json::json!({ "competitor": id });
+    tx.finish_one_row_change(
+        ctx,
+        name,
+        AuditAction::CompetitorArchived,
         client_address,
-        detail: serde_json::json!({ "competitor": id }),
-    };
-    tx.audit(ctx, event, now).await?;
-    tx.commit().await
+        detail,
+        now,
+    )
+    .await
 }
 
 #[cfg(test)]

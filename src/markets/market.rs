@@ -247,17 +247,10 @@ pub async fn archive(
         now
     )
     .fetch_optional(tx.connection())
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let event = AuditEvent {
-        action: AuditAction::MarketArchived,
-        actor_user_id: Some(ctx.user_id()),
-        subject: &name,
-        client_address,
-        detail: serde_json::json!({ "market": market_id }),
-    };
-    tx.audit(ctx, event, now).await?;
-    tx.commit().await
+    .await?;
+    let detail = serde_json::json!({ "market": market_id });
+    tx.finish_one_row_change(ctx, name, AuditAction::MarketArchived, client_address, detail, now)
+        .await
 }
 
 /// Adds a product or service to a market. Admins only.

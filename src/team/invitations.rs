@@ -339,17 +339,17 @@ pub async fn revoke(
         now
     )
     .fetch_optional(tx.connection())
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let event = AuditEvent {
-        action: AuditAction::InvitationRevoked,
-        actor_user_id: Some(ctx.user_id()),
-        subject: &email,
+    .await?;
+    let detail = serde_json::json!({ "invitation": id });
+    tx.finish_one_row_change(
+        ctx,
+        email,
+        AuditAction::InvitationRevoked,
         client_address,
-        detail: serde_json::json!({ "invitation": id }),
-    };
-    tx.audit(ctx, event, now).await?;
-    tx.commit().await
+        detail,
+        now,
+    )
+    .await
 }
 
 /// Why an invitation link cannot be used.

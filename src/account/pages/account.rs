@@ -8,8 +8,8 @@ use crate::account::api::{
     my_sessions, signed_in_user, ChangePassword, EndOtherSessions, EndSession,
 };
 use crate::components::choice::load_error;
-use crate::components::field::{field_message, FieldMessage};
-use crate::error::{AppError, FieldError};
+use crate::components::field::{field_errors, field_message, FieldMessage};
+use crate::error::FieldError;
 use crate::model::account::SessionSummary;
 use crate::model::validation::{check_new_password, check_present, field_error};
 
@@ -154,15 +154,9 @@ fn PasswordChange() -> impl IntoView {
         if !local.is_empty() {
             return local;
         }
-        match result.get() {
-            Some(Err(AppError::Validation { fields })) => fields,
-            _ => Vec::new(),
-        }
+        field_errors(result.get())
     };
-    let other_error = move || match result.get() {
-        Some(Err(AppError::Validation { .. })) | Some(Ok(())) | None => None,
-        Some(Err(error)) => Some(error.to_string()),
-    };
+    let other_error = move || crate::components::field::other_error(result.get());
     let done = move || browser_errors.get().is_empty() && matches!(result.get(), Some(Ok(())));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -5,9 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::choice::load_error;
-use crate::components::field::{field_message, FieldMessage};
+use crate::components::field::{field_errors, field_message, FieldMessage};
 use crate::components::signed_in::signed_in_user;
-use crate::error::AppError;
 use crate::markets::api::{alert_threshold, alerts, MarkAlert, SetAlertThreshold};
 use crate::model::account::Role;
 use crate::model::market::{AlertKind, Severity};
@@ -140,10 +139,7 @@ pub fn AlertsPage() -> impl IntoView {
 fn ThresholdForm(set_threshold: ServerAction<SetAlertThreshold>) -> impl IntoView {
     let percent = NodeRef::<leptos::html::Input>::new();
     let result = set_threshold.value();
-    let errors = move || match result.get() {
-        Some(Err(AppError::Validation { fields })) => fields,
-        _ => Vec::new(),
-    };
+    let errors = move || field_errors(result.get());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let percent = percent.get_untracked().map(|i| i.value()).unwrap_or_default();

@@ -5,9 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::choice::load_error;
-use crate::components::field::{field_message, FieldMessage};
+use crate::components::field::{field_errors, field_message, other_error, FieldMessage};
 use crate::components::signed_in::signed_in_user;
-use crate::error::AppError;
 use crate::markets::api::{markets, CreateMarket};
 use crate::model::account::Role;
 
@@ -68,10 +67,7 @@ fn CreateMarketForm(create: ServerAction<CreateMarket>) -> impl IntoView {
     let currency = NodeRef::<leptos::html::Input>::new();
     let template = NodeRef::<leptos::html::Input>::new();
     let result = create.value();
-    let errors = move || match result.get() {
-        Some(Err(AppError::Validation { fields })) => fields,
-        _ => Vec::new(),
-    };
+    let errors = move || field_errors(result.get());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let value = |input: NodeRef<leptos::html::Input>| {
@@ -112,8 +108,7 @@ fn CreateMarketForm(create: ServerAction<CreateMarket>) -> impl IntoView {
                 Some(Ok(id)) => Some(view! {
                     <p class="notice" role="status">"Market created. " <a href=format!("/markets/{id}")>"Open it"</a></p>
                 }.into_any()),
-                Some(Err(AppError::Validation { .. })) | None => None,
-                Some(Err(error)) => Some(view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()),
+                other => other_error(other).map(|message| view! { <p class="error" role="alert">{message}</p> }.into_any()),
             }}
         </section>
     }

@@ -8,8 +8,8 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::components::choice::{load_error, ChoiceSelect};
-use crate::components::field::{field_message, FieldMessage};
-use crate::error::{AppError, FieldError};
+use crate::components::field::{field_errors, field_message, other_error, FieldMessage};
+use crate::error::AppError;
 use crate::model::admin::{
     DeletionCounts, DeletionSummary, OrganisationDetail, DELETION_CONFIRM_MINUTES,
     REASON_MAX_CHARS, SUPPORT_DEFAULT_MINUTES,
@@ -20,31 +20,14 @@ use crate::platform::api::{
     RequestOrganisationDeletion, SetOrganisationStatus, UpdateOrganisation,
 };
 
-fn fields_of<T>(result: Option<Result<T, AppError>>) -> Vec<FieldError> {
-    match result {
-        Some(Err(AppError::Validation { fields })) => fields,
-        _ => Vec::new(),
-    }
-}
-
-fn other_error<T>(result: Option<Result<T, AppError>>) -> Option<String> {
-    match result {
-        Some(Err(AppError::Validation { .. })) | Some(Ok(_)) | None => None,
-        Some(Err(error)) => Some(error.to_string()),
-    }
-}
-
 /// Every problem of a result that is not shown beside the field `beside`: errors that are not
 /// about a field, and refusals about the organisation's state or the request.
-fn general_problems<T>(result: Option<Result<T, AppError>>, beside: &str) -> Vec<String> {
-    match result {
-        Some(Err(AppError::Validation { fields })) => fields
-            .into_iter()
-            .filter(|field| field.field != beside)
-            .map(|field| field.message)
-            .collect(),
-        other => other_error(other).into_iter().collect(),
-    }
+fn general_problems<T: Clone>(result: Option<Result<T, AppError>>, beside: &str) -> Vec<String> {
+    let beside_other_fields = field_errors(result.clone())
+        .into_iter()
+        .filter(|field| field.field != beside)
+        .map(|field| field.message);
+    beside_other_fields.chain(other_error(result)).collect()
 }
 
 #[component]
@@ -142,7 +125,7 @@ fn EditForm(
                 <div class="field">
                     <label for="name">"Name"</label>
                     <input id="name" value=organisation.name.clone() node_ref=name aria-describedby="name-error"/>
-                    <FieldMessage field="name" message=Signal::derive(move || field_message(&fields_of(result.get()), "name"))/>
+                    <FieldMessage field="name" message=Signal::derive(move || field_message(&field_errors(result.get()), "name"))/>
                 </div>
                 <ChoiceSelect id="industry" label="Industry" value=industry/>
                 <ChoiceSelect id="plan" label="Plan" value=plan/>
@@ -183,7 +166,7 @@ fn StatusForm(
                 <div class="field">
                     <label for="status-reason">"Reason (recorded in the audit log)"</label>
                     <textarea id="status-reason" node_ref=reason aria-describedby="reason-error"></textarea>
-                    <FieldMessage field="reason" message=Signal::derive(move || field_message(&fields_of(result.get()), "reason"))/>
+                    <FieldMessage field="reason" message=Signal::derive(move || field_message(&field_errors(result.get()), "reason"))/>
                 </div>
                 <button type="submit" class="button" data-testid="change-status">{verb}</button>
             </form>
@@ -224,12 +207,12 @@ fn SupportForm(organisation: OrganisationDetail) -> impl IntoView {
                 <div class="field">
                     <label for="support-reason">"Reason"</label>
                     <textarea id="support-reason" node_ref=reason aria-describedby="reason-error"></textarea>
-                    <FieldMessage field="reason" message=Signal::derive(move || field_message(&fields_of(result.get()), "reason"))/>
+                    <FieldMessage field="reason" message=Signal::derive(move || field_message(&field_errors(result.get()), "reason"))/>
                 </div>
                 <div class="field">
                     <label for="minutes">"Minutes"</label>
                     <input id="minutes" type="number" min="1" max="240" value=SUPPORT_DEFAULT_MINUTES.to_string() node_ref=minutes aria-describedby="minutes-error"/>
-                    <FieldMessage field="minutes" message=Signal::derive(move || field_message(&fields_of(result.get()), "minutes"))/>
+                    <FieldMessage field="minutes" message=Signal::derive(move || field_message(&field_errors(result.get()), "minutes"))/>
                 </div>
                 <button type="submit" class="button">"Enter workspace"</button>
             </form>
@@ -395,7 +378,7 @@ fn DeletionForm(
                         <input id="confirm-name" node_ref=confirm_name autocomplete="off"
                             aria-describedby="confirm-name-error"/>
                         <FieldMessage field="confirm-name" message=Signal::derive(move || {
-                            field_message(&fields_of(confirm.value().get()), "confirm_name")
+                            field_message(&field_errors(confirm.value().get()), "confirm_name")
                         })/>
                     </div>
                     <button type="submit" class="button" data-testid="confirm-deletion">
@@ -425,7 +408,7 @@ fn DeletionForm(
                     <label for="deletion-reason">"Reason (recorded in the audit logs)"</label>
                     <textarea id="deletion-reason" node_ref=reason aria-describedby="deletion-reason-error"></textarea>
                     <FieldMessage field="deletion-reason" message=Signal::derive(move || {
-                        field_message(&fields_of(request.value().get()), "reason")
+                        field_message(&field_errors(request.value().get()), "reason")
                     })/>
                 </div>
                 <button type="submit" class="button secondary" data-testid="request-deletion">

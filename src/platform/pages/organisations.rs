@@ -5,9 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::choice::{load_error, ChoiceSelect};
-use crate::components::field::{field_message, FieldMessage};
+use crate::components::field::{field_errors, field_message, other_error, FieldMessage};
 use crate::components::pager::Pager;
-use crate::error::AppError;
 use crate::model::admin::{OrganisationPage, OrganisationSort};
 use crate::model::organisation::{Choice, Industry, OrganisationStatus, Plan};
 use crate::platform::api::{admin_organisations, platform_warnings, CreateOrganisation};
@@ -140,10 +139,7 @@ fn CreateOrganisationForm(create: ServerAction<CreateOrganisation>) -> impl Into
     let admin_name = NodeRef::<leptos::html::Input>::new();
     let admin_email = NodeRef::<leptos::html::Input>::new();
     let result = create.value();
-    let errors = move || match result.get() {
-        Some(Err(AppError::Validation { fields })) => fields,
-        _ => Vec::new(),
-    };
+    let errors = move || field_errors(result.get());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let value = |input: NodeRef<leptos::html::Input>| {
@@ -188,8 +184,7 @@ fn CreateOrganisationForm(create: ServerAction<CreateOrganisation>) -> impl Into
                         <a href=format!("/admin/organisations/{id}")>"Open it"</a>
                     </p>
                 }.into_any()),
-                Some(Err(AppError::Validation { .. })) | None => None,
-                Some(Err(error)) => Some(view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()),
+                other => other_error(other).map(|message| view! { <p class="error" role="alert">{message}</p> }.into_any()),
             }}
         </section>
     }

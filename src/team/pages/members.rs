@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use uuid::Uuid;
 
 use crate::components::choice::{load_error, ChoiceSelect};
-use crate::components::field::{field_message, FieldMessage};
+use crate::components::field::{field_errors, field_message, other_error, FieldMessage};
 use crate::components::pager::Pager;
 use crate::error::AppError;
 use crate::model::admin::{
@@ -54,12 +54,10 @@ pub fn TeamPage() -> impl IntoView {
         |_| organisation_invitations(),
     );
     let change_error = move || {
-        let failed = |result: Option<Result<(), AppError>>| match result {
-            Some(Err(AppError::Validation { fields })) => {
-                fields.first().map(|field| field.message.clone())
-            }
-            Some(Err(error)) => Some(error.to_string()),
-            _ => None,
+        // The first field's message, or any other failure's.
+        let failed = |result: Option<Result<(), AppError>>| {
+            let first = field_errors(result.clone()).into_iter().next();
+            first.map(|field| field.message).or_else(|| other_error(result))
         };
         failed(role_change.value().get()).or_else(|| failed(activity.value().get()))
     };
@@ -176,10 +174,7 @@ fn InviteForm(invite: ServerAction<InviteMember>) -> impl IntoView {
     let email = NodeRef::<leptos::html::Input>::new();
     let name = NodeRef::<leptos::html::Input>::new();
     let result = invite.value();
-    let errors = move || match result.get() {
-        Some(Err(AppError::Validation { fields })) => fields,
-        _ => Vec::new(),
-    };
+    let errors = move || field_errors(result.get());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let value = |input: NodeRef<leptos::html::Input>| {
@@ -211,8 +206,7 @@ fn InviteForm(invite: ServerAction<InviteMember>) -> impl IntoView {
             </form>
             {move || match result.get() {
                 Some(Ok(_)) => Some(view! { <p class="notice" role="status">"Invitation sent."</p> }.into_any()),
-                Some(Err(AppError::Validation { .. })) | None => None,
-                Some(Err(error)) => Some(view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()),
+                other => other_error(other).map(|message| view! { <p class="error" role="alert">{message}</p> }.into_any()),
             }}
         </section>
     }

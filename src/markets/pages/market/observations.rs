@@ -5,9 +5,8 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::components::choice::load_error;
-use crate::components::field::{field_errors, field_message, FieldMessage};
+use crate::components::field::{field_errors, field_message, other_error, FieldMessage};
 use crate::components::pager::Pager;
-use crate::error::AppError;
 use crate::markets::api::{market_observations, ImportObservations, RecordObservation};
 use crate::model::market::MarketDetail;
 
@@ -75,8 +74,7 @@ pub fn RecordForm(detail: MarketDetail, record: ServerAction<RecordObservation>)
             </div>
             {move || match result.get() {
                 Some(Ok(_)) => Some(view! { <p class="notice toast" role="status" data-testid="recorded">"Price recorded. The analysis and trend are updated."</p> }.into_any()),
-                Some(Err(AppError::Validation { .. })) | None => None,
-                Some(Err(error)) => Some(view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()),
+                other => other_error(other).map(|message| view! { <p class="error" role="alert">{message}</p> }.into_any()),
             }}
         </section>
     }
