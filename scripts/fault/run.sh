@@ -28,7 +28,7 @@ run_step() {
     fuzz)
       PROPTEST_CASES="${PROPTEST_CASES:-5000}" RUSTFLAGS="--cfg erase_components" \
         cargo test --no-default-features --features ssr \
-        --test fuzz_csv --test fuzz_validation --test fuzz_tokens --test fuzz_config ;;
+        --test fuzz ;;
     schemathesis) scripts/fault/schemathesis.sh ;;
     *) python3 "scripts/fault/$1.py" ;;
   esac

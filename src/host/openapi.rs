@@ -4,7 +4,7 @@
 //! `ssr` on the `model` types, so it follows their serde attributes). Each server function's
 //! entry (summary, who may call it, its arguments with the rules the server enforces) is
 //! registered beside the function (`runtime::api_doc`); this module assembles them with the token
-//! endpoint. `tests/openapi.rs` fails when the document and the code disagree: an undocumented
+//! endpoint. `tests/markets/openapi.rs` fails when the document and the code disagree: an undocumented
 //! or unregistered function, an argument missing on either side, or an example the real decoder
 //! refuses.
 //!

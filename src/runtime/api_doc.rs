@@ -5,7 +5,7 @@
 //! assembles the document from the registry. Arguments are what the server functions decode:
 //! form fields (`application/x-www-form-urlencoded`) with the rules the server enforces, so a
 //! client or a fuzzer can tell a valid call from an invalid one. An entry keeps the function's own
-//! decoder, so `tests/openapi.rs` checks every documented argument against it.
+//! decoder, so `tests/markets/openapi.rs` checks every documented argument against it.
 //!
 //! This module only describes: it reads no state and changes nothing.
 

@@ -4,7 +4,7 @@
 //! data functions (viewers read, analysts record, admins manage markets and the threshold).
 //!
 //! Each function's entry in the OpenAPI document (docs/api.md) is registered right below it
-//! (`inventory::submit!`), so adding a function means touching one place; `tests/openapi.rs`
+//! (`inventory::submit!`), so adding a function means touching one place; `tests/markets/openapi.rs`
 //! fails when a function has no entry or an entry describes arguments its decoder does not read.
 
 mod alerts;

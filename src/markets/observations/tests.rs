@@ -1,7 +1,7 @@
 use super::*;
 
 /// Shares and alert thresholds went through `parse::<Decimal>` too, and took `1e1` and
-/// `1_0` (found by tests/fuzz_validation.rs for prices).
+/// `1_0` (found by tests/fuzz/validation.rs for prices).
 #[test]
 fn only_plain_decimal_text_is_a_number() {
     assert_eq!(plain_decimal(" 7.5 ").unwrap().to_string(), "7.5");

@@ -2,11 +2,9 @@
 //! panics as generic 500s, and a fast 503 with Retry-After when the database is gone.
 #![cfg(feature = "ssr")]
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::*;
 use marketedge::model::organisation::MembershipRole;
 use sqlx::PgPool;
 

@@ -3,11 +3,9 @@
 //! and above the threshold, roles, and other organisations' ids.
 #![cfg(feature = "ssr")]
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
 use axum::Router;
-use common::*;
 use marketedge::model::organisation::MembershipRole;
 use serde_json::Value;
 use sqlx::PgPool;

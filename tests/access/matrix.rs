@@ -3,10 +3,8 @@
 //! function without a row fails `every_server_function_has_a_row`.
 #![cfg(feature = "ssr")]
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use marketedge::model::organisation::MembershipRole;
 use sqlx::PgPool;
 
@@ -320,7 +318,7 @@ fn every_server_function_has_a_row_and_none_is_a_get() {
     for (path, method) in &registered {
         assert!(
             MATRIX.iter().any(|row| row.path == path),
-            "server function {path} has no row in the access matrix (tests/access_matrix.rs)"
+            "server function {path} has no row in the access matrix (tests/access/matrix.rs)"
         );
         // GET server functions could be triggered by a link or an <img>: none may exist.
         assert_eq!(method, "POST", "{path} is not a POST");
@@ -416,7 +414,7 @@ fn every_plain_route_is_declared() {
     for path in &registered {
         assert!(
             declared.contains(&path.as_str()),
-            "route {path} is not declared in tests/access_matrix.rs"
+            "route {path} is not declared in tests/access/matrix.rs"
         );
     }
     assert_eq!(

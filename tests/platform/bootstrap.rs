@@ -2,9 +2,7 @@
 //! one email, audited, and able to sign in.
 #![cfg(feature = "ssr")]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use marketedge::platform::bootstrap::{create_super_admin, BootstrapError};
 use sqlx::PgPool;
 

@@ -2,12 +2,10 @@
 //! own counter (device cookie), the client address comes only from trusted proxies, and a good
 //! sign-in lifts the lock it set itself.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use common::*;
 use marketedge::access::state::AppState;
 use marketedge::model::organisation::MembershipRole;
 use marketedge::runtime::clock::Clock;

@@ -5,17 +5,15 @@
 //! live link and is deleted after the retention period.
 #![cfg(feature = "ssr")]
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::common::*;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use common::*;
 use marketedge::access::state::AppState;
 use marketedge::account::reset::MAX_OUTSTANDING_LINKS;
 use marketedge::model::organisation::MembershipRole;

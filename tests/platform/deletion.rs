@@ -4,15 +4,13 @@
 //! nothing; and the audit trail stays append-only for the application.
 #![cfg(feature = "ssr")]
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use common::*;
 use marketedge::model::organisation::MembershipRole;
 use serde_json::Value;
 use sqlx::PgPool;

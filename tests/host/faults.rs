@@ -4,10 +4,8 @@
 //! are the regressions they found, kept in `make test`.
 #![cfg(feature = "ssr")]
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use marketedge::model::organisation::MembershipRole;
 use sqlx::PgPool;
 

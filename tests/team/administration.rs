@@ -3,12 +3,10 @@
 //! access, audit), each rule checked through the real router on a real database.
 #![cfg(feature = "ssr")]
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use common::*;
 use marketedge::model::organisation::MembershipRole;
 use sqlx::PgPool;
 use uuid::Uuid;

@@ -1,9 +1,7 @@
 //! The demo-data command: idempotent, complete, and refused in production.
 #![cfg(feature = "ssr")]
 
-mod common;
-
-use common::fx_app_pool;
+use crate::common::fx_app_pool;
 
 use marketedge::host::demo::{self, DEMO_LOGINS, DEMO_ORGANISATION_SLUG};
 use marketedge::runtime::config::AppEnv;

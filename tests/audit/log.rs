@@ -1,10 +1,8 @@
 //! The organisation audit log: admins read their own organisation's entries; other roles get 403.
 #![cfg(feature = "ssr")]
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use marketedge::model::organisation::MembershipRole;
 use sqlx::PgPool;
 

@@ -2,12 +2,10 @@
 //! forged, stale or misused token must be refused.
 #![cfg(feature = "ssr")]
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use common::*;
 use jsonwebtoken::{encode, EncodingKey, Header};
 use marketedge::model::organisation::MembershipRole;
 use serde_json::{json, Value};

@@ -8,10 +8,8 @@
 //! wall tests use raw SQL as the application role, with no application filter at all.
 #![cfg(feature = "ssr")]
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use marketedge::access::audit::{AuditAction, AuditEvent};
 use marketedge::access::system::SystemCtx;
 use marketedge::model::organisation::MembershipRole;

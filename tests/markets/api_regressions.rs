@@ -3,12 +3,10 @@
 //! client calls: a bearer token, form-encoded arguments.
 #![cfg(feature = "ssr")]
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use common::*;
 use marketedge::model::organisation::MembershipRole;
 use serde_json::Value;
 use sqlx::PgPool;

@@ -4,12 +4,10 @@
 //! function's arguments exactly as the function's own decoder reads them.
 #![cfg(feature = "ssr")]
 
-mod common;
-
 use std::collections::BTreeSet;
 
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use marketedge::error::AppError;
 use marketedge::host::openapi::{document, FORM};
 use marketedge::runtime::api_doc::entries;

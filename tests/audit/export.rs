@@ -6,16 +6,14 @@
 //! the pool, and a client that stops reading ends its own.
 #![cfg(feature = "ssr")]
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use common::*;
 use http_body_util::BodyExt;
 use marketedge::access::state::AppState;
 use marketedge::model::organisation::MembershipRole;

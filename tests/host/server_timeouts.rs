@@ -2,11 +2,9 @@
 //! are answered, and a shutdown signal ends the loop after in-flight work.
 #![cfg(feature = "ssr")]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use marketedge::host::serve::serve_connections;
 use sqlx::PgPool;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

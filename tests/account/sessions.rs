@@ -2,12 +2,10 @@
 //! judged by an injected clock, sign-out, ending sessions, password change and throttling.
 #![cfg(feature = "ssr")]
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use marketedge::model::organisation::MembershipRole;
 use sqlx::PgPool;
 

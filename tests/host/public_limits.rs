@@ -1,13 +1,11 @@
 //! Public endpoints cannot be used to flood the database (issue 16, part 6): a per-address rate
 //! limit before any database work, and made-up links refused without a connection.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::*;
 use marketedge::access::state::AppState;
 use marketedge::runtime::clock::Clock;
 use marketedge::runtime::config::Config;

@@ -2,11 +2,9 @@
 //! the public status server function, all through the real router on a real PostgreSQL.
 #![cfg(feature = "ssr")]
 
-mod common;
-
+use crate::common::{call_server_fn, fx_app, fx_app_with, fx_state, get, send};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{call_server_fn, fx_app, fx_app_with, fx_state, get, send};
 use marketedge::runtime::db::MIGRATOR;
 use sqlx::PgPool;
 
@@ -80,7 +78,7 @@ async fn every_response_carries_a_fresh_request_id(pool: PgPool) {
     let first = get(&app, "/healthz").await;
     let second = get(&app, "/no-such-page").await;
 
-    let id = |answer: &common::Answer| {
+    let id = |answer: &crate::common::Answer| {
         answer
             .headers
             .get("x-request-id")
