@@ -2,7 +2,7 @@
 # small Debian image as a non-root user with only the binary, the site folder and Leptos.toml.
 #
 # Docker cannot run on the development machines, so scripts/image-steps.sh runs these same RUN
-# commands in a clean directory to prove them; tests/deploy_files.rs fails when the two drift.
+# commands in a clean directory to prove them; tests/host/deploy_files.rs fails when the two drift.
 # Keep each RUN command on its own logical line, as the script and the test read them.
 
 # --- build -----------------------------------------------------------------------------------

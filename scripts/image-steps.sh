@@ -2,7 +2,7 @@
 # The Dockerfile's steps, run on this machine (Docker cannot run here): the build stage's RUN
 # commands in a clean copy of the committed tree, then the runtime stage's layout in a clean
 # directory, then the release server started from it as the image would start it, until
-# /readyz answers 200 with JSON log lines. tests/deploy_files.rs fails when a RUN command of the
+# /readyz answers 200 with JSON log lines. tests/host/deploy_files.rs fails when a RUN command of the
 # Dockerfile is missing here or out of order.
 #
 #   IMAGE_STEPS_DIR=/tmp/marketedge-image   where the clean copies go (default target/image-steps)
