@@ -1,27 +1,11 @@
 import { readFileSync } from "node:fs";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { openHydrated, signIn } from "../support/actions";
 import { demo } from "../support/demo";
-import { acceptInvitation, callServerFn, createOrganisation, emailedLink, unique } from "../support/server";
+import { FIXTURE_PASSWORD, freshOrganisation } from "../support/fixtures";
+import { acceptInvitation, callServerFn, emailedLink, unique } from "../support/server";
 
-const PASSWORD = "amber-falcon-harvest-58";
-
-/** A fresh organisation whose admin has joined: every test works on its own, in parallel. */
-async function freshOrganisation(browser: Browser): Promise<{ id: string; name: string; admin: Page; adminEmail: string }> {
-  // Two more browsers and three password hashes before the test's own steps: on two cores under
-  // two workers the whole test measured 30–31 s, the default budget; give it the slow budget.
-  test.slow();
-  const suffix = unique();
-  const name = `E2E Retail ${suffix}`;
-  const adminEmail = `admin-${suffix}@e2e.example`;
-  const root = await (await browser.newContext()).newPage();
-  await signIn(root, demo.superAdmin.email, demo.superAdmin.password);
-  const id = await createOrganisation(root, name, adminEmail);
-  await root.context().close();
-  const admin = await (await browser.newContext()).newPage();
-  await acceptInvitation(admin, emailedLink(adminEmail, "/accept-invitation"), PASSWORD);
-  return { id, name, admin, adminEmail };
-}
+const PASSWORD = FIXTURE_PASSWORD;
 
 test("a super-admin creates an organisation and its admin joins from the emailed link", async ({ page, browser }) => {
   const suffix = unique();
