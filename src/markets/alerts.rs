@@ -12,7 +12,7 @@ use crate::access::ctx::Ctx;
 use crate::access::state::AppState;
 use crate::access::tenant::TenantTx;
 use crate::error::AppError;
-use crate::markets::observations::trim_zeros;
+use crate::markets::prices::trim_zeros;
 use crate::model::account::Role;
 use crate::model::market::{Alert, AlertKind, Severity};
 use crate::model::validation::field_error;
@@ -236,7 +236,7 @@ pub async fn set_threshold(
             "Enter a percentage above 0 and at most 100, like 5 or 7.5.",
         )],
     };
-    let value = super::observations::plain_decimal(pct).ok_or_else(invalid)?;
+    let value = super::prices::plain_decimal(pct).ok_or_else(invalid)?;
     if value <= Decimal::ZERO || value > Decimal::ONE_HUNDRED || value.scale() > 2 {
         return Err(invalid());
     }

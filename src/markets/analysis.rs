@@ -10,7 +10,7 @@ use crate::access::ctx::Ctx;
 use crate::access::state::AppState;
 use crate::access::tenant::TenantTx;
 use crate::error::AppError;
-use crate::markets::observations::trim_zeros;
+use crate::markets::prices::{market_currency, trim_zeros};
 use crate::model::account::Role;
 use crate::model::market::{
     Analysis, CompetitorStats, Outlier, Position, Stats, PERIOD_DEFAULT_DAYS, PERIOD_MAX_DAYS,
@@ -32,19 +32,6 @@ pub fn period_days(days: Option<i32>) -> Result<i32, AppError> {
             )],
         })
     }
-}
-
-/// The market's currency (the one analysed); 404 when the market is not the caller's.
-pub async fn market_currency(tx: &mut TenantTx, market_id: Uuid) -> Result<String, AppError> {
-    let organisation_id = tx.organisation_id();
-    sqlx::query_scalar!(
-        r#"SELECT currency::text AS "currency!" FROM markets WHERE organisation_id = $1 AND id = $2 AND archived_at IS NULL"#,
-        organisation_id,
-        market_id
-    )
-    .fetch_optional(tx.connection())
-    .await?
-    .ok_or(AppError::NotFound)
 }
 
 /// One aggregate row as [`Stats`]: mean, median, min, max, std dev, Q1, Q3 (SQL gives NULL for an

@@ -10,7 +10,7 @@ use crate::access::state::AppState;
 use crate::access::tenant::TenantTx;
 use crate::error::{AppError, FieldError};
 use crate::markets::check;
-use crate::markets::observations::trim_zeros;
+use crate::markets::prices::trim_zeros;
 use crate::model::account::Role;
 use crate::model::admin::check_name;
 use crate::model::market::{Competitor, CompetitorProfile, LatestPrice};
@@ -61,7 +61,7 @@ fn parse(input: &CompetitorInput<'_>) -> Result<Option<Decimal>, AppError> {
     }
     let share = match input.market_share_pct.trim() {
         "" => None,
-        text => match super::observations::plain_decimal(text) {
+        text => match super::prices::plain_decimal(text) {
             Some(share)
                 if share >= Decimal::ZERO
                     && share <= Decimal::ONE_HUNDRED

@@ -9,24 +9,12 @@ use crate::access::state::AppState;
 use crate::access::tenant::TenantTx;
 use crate::error::{AppError, FieldError};
 use crate::markets::check;
+use crate::markets::prices::check_currency;
 use crate::model::account::Role;
 use crate::model::admin::check_name;
 use crate::model::market::{product_template, Competitor, Market, MarketDetail, Product};
 use crate::model::organisation::Industry;
 use crate::model::validation::field_error;
-
-/// An ISO 4217 code, upper-cased; a field problem otherwise.
-pub fn check_currency(field: &str, code: &str) -> Result<String, FieldError> {
-    let code = code.trim().to_ascii_uppercase();
-    match iso_currency::Currency::from_code(&code) {
-        Some(_) => Ok(code),
-        None => Err(field_error(
-            field,
-            "invalid_currency",
-            "Use an ISO 4217 currency code such as EUR or USD.",
-        )),
-    }
-}
 
 /// Active markets (all, or one) with their competitor and observation counts, on a connection
 /// whose transaction is scoped to the organisation. (Public so the benchmark's baseline runs

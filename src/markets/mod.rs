@@ -20,6 +20,8 @@ pub mod market;
 #[cfg(feature = "ssr")]
 pub mod observations;
 #[cfg(feature = "ssr")]
+pub mod prices;
+#[cfg(feature = "ssr")]
 pub mod trends;
 
 #[cfg(feature = "ssr")]

@@ -10,8 +10,7 @@ use crate::access::state::AppState;
 use crate::access::tenant::TenantTx;
 use crate::error::{AppError, FieldError};
 use crate::markets::alerts;
-use crate::markets::analysis::market_currency;
-use crate::markets::market::check_currency;
+use crate::markets::prices::{check_currency, market_currency, plain_decimal, trim_zeros};
 use crate::model::account::Role;
 use crate::model::market::{Observation, ObservationPage};
 use crate::model::validation::field_error;
@@ -35,16 +34,6 @@ pub struct ObservationInput<'a> {
     pub source: &'a str,
     pub is_promotion: bool,
     pub promotion_details: &'a str,
-}
-
-/// A number typed by a person: digits and at most one point, nothing else. rust_decimal alone
-/// also reads `1e5`, `1_000` and `+5`, which no price, share or percentage is written as.
-pub fn plain_decimal(text: &str) -> Option<Decimal> {
-    let text = text.trim();
-    if !text.bytes().all(|byte| byte.is_ascii_digit() || byte == b'.') {
-        return None;
-    }
-    text.parse::<Decimal>().ok()
 }
 
 pub fn parse_price(field: &str, text: &str) -> Result<Decimal, FieldError> {
@@ -275,17 +264,6 @@ pub async fn list(
             .collect(),
         next,
     })
-}
-
-/// `12.5000` → `12.50`: two decimals at least, trailing zeros beyond them dropped.
-pub fn trim_zeros(price: &str) -> String {
-    match price.split_once('.') {
-        Some((whole, fraction)) => {
-            let fraction = fraction.trim_end_matches('0');
-            format!("{whole}.{fraction:0<2}")
-        }
-        None => format!("{price}.00"),
-    }
 }
 
 #[cfg(test)]

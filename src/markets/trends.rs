@@ -9,7 +9,8 @@ use crate::access::ctx::Ctx;
 use crate::access::state::AppState;
 use crate::access::tenant::TenantTx;
 use crate::error::AppError;
-use crate::markets::analysis::{market_currency, period_days};
+use crate::markets::analysis::period_days;
+use crate::markets::prices::market_currency;
 use crate::model::account::Role;
 use crate::model::market::{Direction, Trend, TrendSeries};
 

@@ -6,8 +6,8 @@ use std::str::FromStr;
 
 use marketedge::account::policy::check_password_policy;
 use marketedge::markets::competitors::check_website;
-use marketedge::markets::market::check_currency;
 use marketedge::markets::observations::{parse_observed_at, parse_price};
+use marketedge::markets::prices::check_currency;
 use marketedge::model::admin::{check_name, check_reason};
 use marketedge::model::validation::{
     check_email, check_new_password, check_present, normalise_email, EMAIL_MAX_CHARS,
