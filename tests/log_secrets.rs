@@ -142,6 +142,17 @@ async fn no_log_line_carries_a_password_token_cookie_or_secret(pool: PgPool) {
         lines.iter().any(|line| line["span"]["user_id"] == user.user_id.to_string()),
         "no line names the user: {text}"
     );
+    // A server function's lines (here its queries, at debug level) name it and the request, and
+    // the caller once the guard knows them.
+    let in_change_password: Vec<&serde_json::Value> =
+        lines.iter().filter(|line| line["span"]["function"] == "change_password").collect();
+    assert!(!in_change_password.is_empty(), "no line names the server function: {text}");
+    assert!(in_change_password
+        .iter()
+        .all(|line| line["span"]["request_id"].as_str().map(str::len) == Some(36)));
+    assert!(in_change_password
+        .iter()
+        .any(|line| line["span"]["user_id"] == user.user_id.to_string()));
 
     let secrets = [
         ("the password", user.password.as_str()),

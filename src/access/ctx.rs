@@ -13,6 +13,7 @@ use std::time::Duration;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use tower_sessions::Session;
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::access::identity::{load_account_by_id, Account, Standing};
@@ -166,16 +167,39 @@ async fn resolve_uncached(state: &AppState, parts: &Parts) -> Result<Option<Ctx>
 
 /// Runs a server function's work for a signed-in caller: captures the request scope, resolves
 /// the context (401 without one), runs `work`, and gives a failure its HTTP status. Every
-/// non-public server function is one call to this.
+/// non-public server function is one call to this. Its log lines carry the function's name
+/// (a page rendered on the server runs several), with the request's id and caller.
 pub async fn guarded<T>(
     work: impl AsyncFnOnce(&Ctx, &RequestScope) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
-    let scope = RequestScope::capture()?;
-    let result = run_guarded(&scope, work).await;
-    if matches!(result, Err(AppError::Unavailable)) {
-        scope.state.fair_share.note_unavailable();
-    }
-    scope.respond(result)
+    let span = tracing::info_span!(
+        "server_fn",
+        function = function_name(&work),
+        request_id = crate::runtime::request_id::current().unwrap_or_default(),
+        organisation_id = tracing::field::Empty,
+        user_id = tracing::field::Empty,
+    );
+    let guarded = async move {
+        let scope = RequestScope::capture()?;
+        let result = run_guarded(&scope, work).await;
+        if matches!(result, Err(AppError::Unavailable)) {
+            scope.state.fair_share.note_unavailable();
+        }
+        scope.respond(result)
+    };
+    guarded.instrument(span).await
+}
+
+/// The server function a `guarded` call works for, from the type of its work: the closure is
+/// written inside the function's body, which `#[server]` names `__server_<function>`, so the
+/// type's path is `…::__server_<function>::{{closure}}…`. (`type_name` is meant for diagnostics,
+/// which a log field is; were its format to change, the field would read oddly, nothing would
+/// fail.)
+fn function_name<F>(_: &F) -> &'static str {
+    let path = std::any::type_name::<F>();
+    let path = path.split("::{{closure}}").next().unwrap_or(path);
+    let name = path.rsplit("::").next().unwrap_or(path);
+    name.strip_prefix("__server_").unwrap_or(name)
 }
 
 async fn run_guarded<T>(

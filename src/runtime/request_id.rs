@@ -51,12 +51,15 @@ pub fn span() -> Option<tracing::Span> {
     SPAN.try_with(tracing::Span::clone).ok()
 }
 
-/// Adds who the request is for to every later log line of it (fields declared in http.rs).
+/// Adds who the request is for to every later log line of it (fields declared in http.rs), and
+/// to the current server function's span (`access::ctx::guarded`), whose lines show its fields.
 pub fn record_identity(user_id: uuid::Uuid, organisation_id: Option<uuid::Uuid>) {
-    let Some(span) = span() else { return };
-    span.record("user_id", tracing::field::display(user_id));
-    if let Some(organisation) = organisation_id {
-        span.record("organisation_id", tracing::field::display(organisation));
+    let current = tracing::Span::current();
+    for span in span().into_iter().chain([current]) {
+        span.record("user_id", tracing::field::display(user_id));
+        if let Some(organisation) = organisation_id {
+            span.record("organisation_id", tracing::field::display(organisation));
+        }
     }
 }
 
