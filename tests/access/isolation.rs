@@ -298,12 +298,12 @@ async fn the_distribution_plan_places_every_table_and_every_foreign_key_citus_al
     .await
     .unwrap();
     for (key, from, to) in &keys {
-        let allowed = match (place(from).first().copied(), place(to).first().copied()) {
-            (Some("distributed"), Some("distributed" | "reference")) => true,
-            (Some("reference"), Some("reference")) => true,
-            (Some("coordinator"), Some("coordinator" | "reference")) => true,
-            _ => false,
-        };
+        let allowed = matches!(
+            (place(from).first().copied(), place(to).first().copied()),
+            (Some("distributed"), Some("distributed" | "reference"))
+                | (Some("reference"), Some("reference"))
+                | (Some("coordinator"), Some("coordinator" | "reference"))
+        );
         if !allowed {
             problems.push(format!("{key}: {from} ({:?}) -> {to} ({:?})", place(from), place(to)));
         }
