@@ -1,8 +1,11 @@
-//! The one context for work without a user: demo data today; price collection, digests and
-//! webhooks next. A `SystemCtx` names its job; each transaction it opens is scoped to one
-//! organisation, and what it records in an organisation's audit trail has no actor and says
-//! `system:<job>` in its detail. `tests/structure.rs` allows it only in the host (and the
-//! benchmark and tests, outside `src/`'s features).
+//! The one context for work without a user: the demo seed and the host's background rounds
+//! (maintenance, answering reset requests, the mail outbox) today; price collection, digests and
+//! webhooks next. A `SystemCtx` names its job: its log lines carry `job` (`span`). Each
+//! transaction it opens is scoped to one organisation (`begin`), and what it records in an
+//! organisation's audit trail has no actor and says `system:<job>` in its detail. The rounds of
+//! today read only the platform's own tables (the outbox, the reset queue, expired sign-in
+//! state: no `organisation_id`, no row-level security), so they open no scoped transaction.
+//! `tests/structure.rs` allows it only in the host (and the benchmark, in `src/bin/`).
 
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
@@ -20,6 +23,11 @@ pub struct SystemCtx {
 impl SystemCtx {
     pub const fn new(job: &'static str) -> Self {
         SystemCtx { job }
+    }
+
+    /// The span the job's log lines carry (`job`), for work that runs on its own.
+    pub fn span(&self) -> tracing::Span {
+        tracing::info_span!("system", job = self.job)
     }
 
     /// `system:<job>`, as the audit log names this work.

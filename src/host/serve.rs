@@ -3,23 +3,27 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use leptos::config::LeptosOptions;
+use tower::Service;
 use tower_sessions::ExpiredDeletion;
+use tower_sessions_sqlx_store::PostgresStore;
+use tracing::Instrument;
 
 use crate::access::session;
 use crate::access::state::AppState;
+use crate::access::system::SystemCtx;
+use crate::account::housekeeping;
 use crate::account::reset;
 use crate::host::http;
 use crate::runtime::clock::Clock;
 use crate::runtime::config::Config;
 use crate::runtime::db;
 use crate::runtime::mail;
-use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto::Builder;
-use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
-use tower::Service;
 
 /// How often queued password-reset requests are answered and the outbox is checked for mail to
 /// send.
@@ -105,24 +109,38 @@ pub async fn serve_connections(
     }
 }
 
+/// The background work of a running server: no user, so each runs as a named system job (its
+/// log lines say `job`). None of it reads an organisation's rows: the outbox, the reset queue and
+/// expired sign-in state are the platform's own tables, outside row-level security, so there is
+/// no organisation to scope a transaction to; work that does touch one (price collection next)
+/// begins its transactions through `SystemCtx::begin`.
+const MAINTENANCE: SystemCtx = SystemCtx::new("maintenance");
+const RESET_ANSWERS: SystemCtx = SystemCtx::new("password-reset-answers");
+const MAIL_OUTBOX: SystemCtx = SystemCtx::new("mail-outbox");
+
 /// Deletes what has expired, forever, once a minute. Failures are logged and retried next round.
 async fn maintenance(state: AppState) {
     let store = session::store(state.pool.clone());
     let mut interval = tokio::time::interval(MAINTENANCE_INTERVAL);
     loop {
         interval.tick().await;
-        if let Err(error) = store.delete_expired().await {
-            tracing::warn!(%error, "maintenance: could not delete expired sessions");
-        }
-        if let Err(error) =
-            db::delete_expired_auth_state(&state.pool, &state.config, state.clock.now()).await
-        {
-            tracing::warn!(%error, "maintenance: could not delete expired sign-in state");
-        }
-        let retention = state.config.mail_retention.value;
-        if let Err(error) = mail::prune_sent(&state.pool, retention, state.clock.now()).await {
-            tracing::warn!(%error, "maintenance: could not delete old sent mail");
-        }
+        maintenance_round(&state, &store).instrument(MAINTENANCE.span()).await;
+    }
+}
+
+async fn maintenance_round(state: &AppState, store: &PostgresStore) {
+    if let Err(error) = store.delete_expired().await {
+        tracing::warn!(%error, "maintenance: could not delete expired sessions");
+    }
+    let now = state.clock.now();
+    if let Err(error) =
+        housekeeping::delete_expired_auth_state(&state.pool, &state.config, now).await
+    {
+        tracing::warn!(%error, "maintenance: could not delete expired sign-in state");
+    }
+    let retention = state.config.mail_retention.value;
+    if let Err(error) = mail::prune_sent(&state.pool, retention, now).await {
+        tracing::warn!(%error, "maintenance: could not delete old sent mail");
     }
 }
 
@@ -136,10 +154,11 @@ async fn deliver_mail(state: AppState, transport: mail::Transport) {
         let public_url = &state.config.public_url.value;
         let answered =
             reset::answer_queued_requests(&state.pool, &state.keys, public_url, state.clock.now());
-        if let Err(error) = answered.await {
+        if let Err(error) = answered.instrument(RESET_ANSWERS.span()).await {
             tracing::warn!(%error, "password reset round failed");
         }
-        if let Err(error) = mail::deliver_due(&state.pool, &transport, state.clock.now()).await {
+        let delivered = mail::deliver_due(&state.pool, &transport, state.clock.now());
+        if let Err(error) = delivered.instrument(MAIL_OUTBOX.span()).await {
             tracing::warn!(%error, "mail delivery round failed");
         }
     }

@@ -471,7 +471,9 @@ async fn maintenance_deletes_expired_sign_in_state_and_nothing_live(pool: PgPool
         }
     };
 
-    marketedge::runtime::db::delete_expired_auth_state(&pool, &config, clock.now()).await.unwrap();
+    marketedge::account::housekeeping::delete_expired_auth_state(&pool, &config, clock.now())
+        .await
+        .unwrap();
     assert_eq!(
         (count("user_sessions").await, count("login_throttle").await),
         (1, 2),
@@ -479,7 +481,9 @@ async fn maintenance_deletes_expired_sign_in_state_and_nothing_live(pool: PgPool
     );
 
     clock.advance(Duration::from_secs(2 * 60 * 60));
-    marketedge::runtime::db::delete_expired_auth_state(&pool, &config, clock.now()).await.unwrap();
+    marketedge::account::housekeeping::delete_expired_auth_state(&pool, &config, clock.now())
+        .await
+        .unwrap();
     assert_eq!((count("user_sessions").await, count("login_throttle").await), (0, 0));
 }
 
