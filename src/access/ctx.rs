@@ -146,12 +146,10 @@ pub async fn resolve_once_per_request(
 /// The token of an `Authorization: Bearer <token>` header; `None` for any other value (which the
 /// caller refuses rather than ignores). Public for the fuzz targets.
 pub fn bearer_token(header: &axum::http::HeaderValue) -> Option<&str> {
-    header
-        .to_str()
-        .ok()
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|token| !token.is_empty())
+    let (scheme, token) = header.to_str().ok()?.split_once(' ')?;
+    // RFC 9110 §11.1: the scheme is case-insensitive (`bearer` and `BEARER` are `Bearer`).
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 async fn resolve_uncached(state: &AppState, parts: &Parts) -> Result<Option<Ctx>, AppError> {

@@ -5,6 +5,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
+use crate::access::ctx::bearer_token;
 use crate::access::state::AppState;
 use crate::runtime::metrics::{install, POOL_CONNECTIONS, POOL_MAX};
 
@@ -16,10 +17,7 @@ pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Respons
     let Some(expected) = state.config.metrics_token.as_ref() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
+    let presented = headers.get(header::AUTHORIZATION).and_then(bearer_token);
     // Comparing digests keeps the comparison's timing independent of the token's bytes.
     let matches = presented.is_some_and(|token| {
         Sha256::digest(token.as_bytes()) == Sha256::digest(expected.value.expose().as_bytes())

@@ -21,6 +21,7 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::access::ctx::bearer_token;
 use crate::error::AppError;
 
 /// The page policy; `{nonce}` is replaced per response.
@@ -113,10 +114,7 @@ fn is_forged(request: &Request) -> bool {
         return false;
     }
     let headers = request.headers();
-    let bearer = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("Bearer "));
+    let bearer = headers.get(axum::http::header::AUTHORIZATION).and_then(bearer_token).is_some();
     let rides_on_cookie = headers.contains_key(COOKIE) && !bearer;
     let browser_form = BROWSER_FORMS.contains(&request.uri().path());
     if !rides_on_cookie && !browser_form {

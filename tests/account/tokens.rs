@@ -70,6 +70,45 @@ async fn a_password_grant_returns_tokens_that_work_as_bearer(pool: PgPool) {
     assert_eq!(sessions.status, StatusCode::OK);
 }
 
+/// As OAuth clients send them: the password grant's `username` (RFC 6749 §4.3.2) is the email,
+/// in JSON and form-encoded alike, and the scheme of the `Authorization` header is matched
+/// case-insensitively (RFC 9110 §11.1). Sending both `username` and `email` is refused.
+#[sqlx::test]
+async fn username_and_a_lower_case_scheme_work_as_oauth_clients_send_them(pool: PgPool) {
+    let user = fx_user(&pool, "api@gym.example", Some(MembershipRole::Analyst)).await;
+    let app = fx_app(pool);
+
+    let body =
+        json!({ "grant_type": "password", "username": user.email, "password": user.password });
+    let json_grant = token_request(&app, "application/json", &body.to_string()).await;
+    assert_eq!(json_grant.status, StatusCode::OK, "{}", json_grant.body);
+    let form = serde_urlencoded::to_string([
+        ("grant_type", "password"),
+        ("username", user.email.as_str()),
+        ("password", user.password.as_str()),
+    ])
+    .unwrap();
+    let form_grant = token_request(&app, "application/x-www-form-urlencoded", &form).await;
+    assert_eq!(form_grant.status, StatusCode::OK, "{}", form_grant.body);
+    let both = json!({ "grant_type": "password", "username": user.email, "email": user.email, "password": user.password });
+    let both = token_request(&app, "application/json", &both.to_string()).await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST, "{}", both.body);
+    assert_eq!(both.json()["error"], "invalid_request");
+
+    let access = json_grant.json()["access_token"].as_str().unwrap().to_owned();
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let request = Request::post("/api/signed_in_user")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .header("authorization", format!("{scheme} {access}"))
+            .body(Body::empty())
+            .unwrap();
+        let me = send(&app, request).await;
+        assert_eq!(me.status, StatusCode::OK, "{scheme}: {}", me.body);
+        assert_eq!(me.json()["email"], user.email, "{scheme}");
+    }
+}
+
 #[sqlx::test]
 async fn the_access_token_carries_every_required_claim(pool: PgPool) {
     let user = fx_user(&pool, "api@gym.example", Some(MembershipRole::Viewer)).await;

@@ -391,7 +391,9 @@ proptest! {
         let Ok(header) = HeaderValue::from_bytes(&bytes) else { return Ok(()) };
         if let Some(token) = bearer_token(&header) {
             let value = header.to_str().unwrap();
-            let rest = value.strip_prefix("Bearer ").expect("only the Bearer scheme");
+            let (scheme, rest) = value.split_once(' ').expect("a scheme, a space, a token");
+            // The scheme is case-insensitive (RFC 9110 §11.1), and nothing but Bearer.
+            prop_assert!(scheme.eq_ignore_ascii_case("bearer"), "{}", scheme);
             prop_assert_eq!(token, rest.trim());
             prop_assert!(!token.is_empty());
             prop_assert!(TokenKeys::from_secret(&secret).verify_access(token).is_err());
@@ -407,10 +409,12 @@ proptest! {
     ) {
         let keys = TokenKeys::from_secret(&secret);
         let token = sign(&keys, &recipe);
-        let header = HeaderValue::from_str(&format!("Bearer {before}{token}{after}")).unwrap();
-        let read = bearer_token(&header);
-        prop_assert_eq!(read, Some(token.as_str()));
-        prop_assert!(keys.verify_access(read.unwrap()).is_ok());
+        for scheme in ["Bearer", "bearer", "BEARER"] {
+            let header = HeaderValue::from_str(&format!("{scheme} {before}{token}{after}")).unwrap();
+            let read = bearer_token(&header);
+            prop_assert_eq!(read, Some(token.as_str()));
+            prop_assert!(keys.verify_access(read.unwrap()).is_ok());
+        }
         for other in [format!("Basic {token}"), format!("Bearer{token}"), format!("Token {token}")] {
             let header = HeaderValue::from_str(&other).unwrap();
             prop_assert_eq!(bearer_token(&header), None);

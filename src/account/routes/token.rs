@@ -33,8 +33,16 @@ pub const PATH: &str = "/api/v1/token";
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "grant_type", rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum TokenRequest {
-    Password { email: String, password: String },
-    RefreshToken { refresh_token: String },
+    Password {
+        /// The account's email. `username`, the name RFC 6749 §4.3.2 gives it (and most OAuth
+        /// client libraries send), is accepted as well.
+        #[serde(alias = "username")]
+        email: String,
+        password: String,
+    },
+    RefreshToken {
+        refresh_token: String,
+    },
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
