@@ -120,8 +120,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             let outcome =
                 demo::seed(&pool, config.app_env.value).await.map_err(|error| error.to_string())?;
             println!(
-                "demo data ready ({} organisation(s), {} user(s) and {} price observation(s) created this run)",
-                outcome.organisations_created, outcome.users_created, outcome.observations_created
+                "demo data ready ({} organisation(s), {} user(s), {} price observation(s) and {} alert(s) created this run)",
+                outcome.organisations_created, outcome.users_created, outcome.observations_created,
+                outcome.alerts_created
             );
             println!("demo logins (development only; existing passwords are not reset):");
             for login in &demo::DEMO_LOGINS {

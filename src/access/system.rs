@@ -13,7 +13,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::access::audit::{self, AuditEvent};
-use crate::access::tenant::{begin_scoped, set_organisation, set_user};
+use crate::access::tenant::{begin_scoped, set_organisation, set_user, TenantTx};
+use crate::error::AppError;
 
 #[derive(Debug, Clone, Copy)]
 pub struct SystemCtx {
@@ -42,6 +43,16 @@ impl SystemCtx {
         organisation_id: Uuid,
     ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
         begin_scoped(pool, organisation_id).await
+    }
+
+    /// A `TenantTx` of one organisation for this job, for the data functions that take one (the
+    /// demo's alerts go through the real evaluation).
+    pub async fn tenant_tx(
+        &self,
+        pool: &PgPool,
+        organisation_id: Uuid,
+    ) -> Result<TenantTx, AppError> {
+        Ok(TenantTx::scoped(begin_scoped(pool, organisation_id).await?, organisation_id))
     }
 
     /// Scopes a running transaction to `organisation_id` instead of the one before: the demo

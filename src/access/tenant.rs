@@ -108,6 +108,12 @@ impl TenantTx {
         Ok(TenantTx { tx, organisation_id })
     }
 
+    /// A transaction `begin_scoped` opened, for the system context (system.rs), whose work has
+    /// no `Ctx`.
+    pub(super) fn scoped(tx: Transaction<'static, Postgres>, organisation_id: Uuid) -> TenantTx {
+        TenantTx { tx, organisation_id }
+    }
+
     pub fn organisation_id(&self) -> Uuid {
         self.organisation_id
     }

@@ -67,8 +67,13 @@ async fn seeding_twice_changes_nothing(pool: PgPool) {
     let second = demo::seed(&fx_app_pool(&pool), AppEnv::Development).await.unwrap();
 
     assert_eq!(
-        (second.organisations_created, second.users_created, second.observations_created),
-        (0, 0, 0)
+        (
+            second.organisations_created,
+            second.users_created,
+            second.observations_created,
+            second.alerts_created
+        ),
+        (0, 0, 0, 0)
     );
     assert_eq!(counts(&pool).await, (2, 5, 4));
     let after: Vec<(String, String)> =
@@ -179,4 +184,43 @@ async fn the_benchmark_generator_spreads_prices_over_the_last_year(pool: PgPool)
     )
     .await;
     assert!(unknown.unwrap_err().contains("no market named"));
+}
+
+/// The demo's alerts come from the real evaluation of its last four weeks of prices, so a first run
+/// shows something real: several severities, and unread, read and resolved ones; each points at a
+/// price of those weeks that moved by at least the threshold from the one before.
+#[sqlx::test]
+async fn the_demo_raises_its_alerts_through_the_evaluation(pool: PgPool) {
+    let outcome = demo::seed(&fx_app_pool(&pool), AppEnv::Development).await.unwrap();
+    let (total, severities, unread, read, resolved): (i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT severity),
+                count(*) FILTER (WHERE read_at IS NULL),
+                count(*) FILTER (WHERE read_at IS NOT NULL AND resolved_at IS NULL),
+                count(*) FILTER (WHERE resolved_at IS NOT NULL)
+         FROM alerts",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(total as u64, outcome.alerts_created);
+    assert!(total >= 4, "{total} alerts");
+    assert!(severities >= 2, "{severities} severities");
+    assert!(
+        unread > 0 && read > 0 && resolved > 0,
+        "{unread} unread, {read} read, {resolved} resolved"
+    );
+    // Every price move alert: the observation it names, its predecessor, and a move of at least the
+    // organisation's threshold between them.
+    let wrong: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM alerts a
+         JOIN price_observations o ON o.organisation_id = a.organisation_id AND o.id = a.observation_id
+         JOIN organisations org ON org.id = a.organisation_id
+         WHERE a.kind IN ('price_increase', 'price_decrease')
+           AND (o.observed_at < now() - interval '4 weeks' OR o.price <> a.new_price
+                OR abs(a.change_pct) < org.alert_threshold_pct)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(wrong, 0);
 }

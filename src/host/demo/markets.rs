@@ -7,11 +7,13 @@
 
 use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::access::system::SystemCtx;
+use crate::error::AppError;
+use crate::markets::alerts;
 use crate::model::market::product_template;
 use crate::model::organisation::Industry;
 
@@ -313,4 +315,65 @@ pub async fn generate_for_benchmark(
         Ok(None) => Err(format!("no market named {market} in the organisation {slug}")),
         Err(error) => Err(error.to_string()),
     }
+}
+
+/// Alerts for the demo, raised by the real evaluation (`markets::alerts::evaluate`) over the last
+/// four weeks of prices, as if each had just been recorded; the older half are then marked read
+/// and every fourth of those resolved, so the alerts page shows each state and several
+/// severities on a first run. Only for an organisation without alerts (seeding is idempotent).
+pub async fn alerts(
+    pool: &PgPool,
+    organisation_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<u64, AppError> {
+    let mut tx = SystemCtx::new("demo-seed").tenant_tx(pool, organisation_id).await?;
+    let existing = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM alerts WHERE organisation_id = $1"#,
+        organisation_id
+    )
+    .fetch_one(tx.connection())
+    .await?;
+    if existing > 0 {
+        return Ok(0);
+    }
+    let recent = sqlx::query!(
+        "SELECT id, market_id, competitor_id, product_id, price, observed_at, is_promotion
+         FROM price_observations
+         WHERE organisation_id = $1 AND observed_at > $2
+         ORDER BY observed_at, id",
+        organisation_id,
+        now - time::Duration::weeks(4)
+    )
+    .fetch_all(tx.connection())
+    .await?;
+    let mut raised = 0;
+    for row in recent {
+        let new = alerts::NewObservation {
+            id: row.id,
+            market_id: row.market_id,
+            competitor_id: row.competitor_id,
+            product_id: row.product_id,
+            price: row.price,
+            observed_at: row.observed_at,
+            is_promotion: row.is_promotion,
+        };
+        raised += alerts::evaluate(&mut tx, &new, row.observed_at).await?;
+    }
+    sqlx::query!(
+        "WITH older AS (
+             SELECT id, row_number() OVER (ORDER BY created_at, id) AS n,
+                    count(*) OVER () AS total
+             FROM alerts WHERE organisation_id = $1
+         )
+         UPDATE alerts a
+         SET read_at = a.created_at + interval '1 hour',
+             resolved_at = CASE WHEN older.n % 4 = 0 THEN a.created_at + interval '1 day' END
+         FROM older
+         WHERE a.organisation_id = $1 AND a.id = older.id AND older.n <= older.total / 2",
+        organisation_id
+    )
+    .execute(tx.connection())
+    .await?;
+    tx.commit().await?;
+    Ok(raised)
 }

@@ -89,6 +89,8 @@ pub enum SeedError {
     Database(#[from] sqlx::Error),
     #[error("could not hash a demo password: {0}")]
     Hash(#[from] password::HashError),
+    #[error("could not raise the demo's alerts: {0:?}")]
+    Alerts(#[from] crate::error::AppError),
 }
 
 /// What one seeding run did.
@@ -97,6 +99,7 @@ pub struct SeedOutcome {
     pub organisations_created: usize,
     pub users_created: usize,
     pub observations_created: usize,
+    pub alerts_created: u64,
 }
 
 pub async fn seed(pool: &PgPool, env: AppEnv) -> Result<SeedOutcome, SeedError> {
@@ -176,5 +179,10 @@ pub async fn seed(pool: &PgPool, env: AppEnv) -> Result<SeedOutcome, SeedError> 
         outcome.observations_created += markets::seed(&mut tx, *organisation_id, slug).await?;
     }
     tx.commit().await?;
+    // Once the prices are in: alerts through the real evaluation, one organisation at a time.
+    let now = time::OffsetDateTime::now_utc();
+    for (_, organisation_id) in &organisations {
+        outcome.alerts_created += markets::alerts(pool, *organisation_id, now).await?;
+    }
     Ok(outcome)
 }
