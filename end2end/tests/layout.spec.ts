@@ -1,6 +1,7 @@
-// What a page looks like, beyond what it says: the chart legend's swatches stay small, and no page
+// What a page looks like, beyond what it says: the chart legend's swatches stay small, no page
 // moves under the reader while it loads and hydrates (cumulative layout shift, measured in the
-// browser with a PerformanceObserver, at most 0.1, the "good" threshold of Core Web Vitals).
+// browser with a PerformanceObserver, at most 0.1, the "good" threshold of Core Web Vitals), and
+// on a phone no page is wider than the screen (tables and the navigation row scroll in their box).
 import { expect, test, type Page } from "@playwright/test";
 import { openHydrated, signIn } from "../support/actions";
 import { demo, type DemoLogin } from "../support/demo";
@@ -8,6 +9,7 @@ import { sql } from "../support/server";
 
 const GOOD_CLS = 0.1;
 const MAX_SWATCH_PX = 24;
+const PHONE_WIDTH = 390;
 
 /** Sums every layout shift not caused by the reader's own input, from the first paint on. */
 async function watchLayoutShifts(page: Page): Promise<void> {
@@ -61,6 +63,31 @@ for (const { who, paths } of pages) {
       await openHydrated(page, path);
       const shift = await layoutShift(page);
       expect(shift, `${path}: cumulative layout shift`).toBeLessThanOrEqual(GOOD_CLS);
+    }
+    await context.close();
+  });
+}
+
+for (const { who, paths } of pages) {
+  test(`on a phone (390 px) the ${who.role}'s pages never scroll sideways`, async ({ browser }) => {
+    test.slow();
+    // Not `isMobile`: a mobile browser widens its layout viewport to fit a page that is too wide,
+    // which would hide the very overflow this looks for.
+    const context = await browser.newContext({ viewport: { width: PHONE_WIDTH, height: 844 } });
+    const page = await context.newPage();
+    await signIn(page, who.email, who.password);
+    await expect(page).toHaveURL("/");
+    for (const path of paths()) {
+      await openHydrated(page, path);
+      const { scrollWidth, innerWidth, widest } = await page.evaluate(() => {
+        const sticking = [...document.querySelectorAll("body *")]
+          .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+          .filter((element) => !element.closest(".table, .sidenav"))
+          .map((element) => `${element.tagName.toLowerCase()}.${element.className}`);
+        return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, widest: sticking.slice(0, 5) };
+      });
+      expect(innerWidth).toBe(PHONE_WIDTH);
+      expect(scrollWidth, `${path}: page width (past the edge: ${widest.join(", ")})`).toBeLessThanOrEqual(PHONE_WIDTH);
     }
     await context.close();
   });
