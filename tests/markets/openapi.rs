@@ -218,6 +218,21 @@ async fn every_documented_argument_is_what_the_server_function_decodes() {
         let read: BTreeSet<String> = decoded.as_object().unwrap().keys().cloned().collect();
         assert_eq!(read, properties, "{path}: documented and decoded arguments differ");
 
+        // A field the function does not take is ignored by its decoder, and the schema does not
+        // forbid one either (no `additionalProperties: false`): document and server agree.
+        if !properties.is_empty() {
+            let extra = format!("{}&unknown_argument=1", form_without(&example, None));
+            let with_extra = decode_as(&path, &extra)
+                .await
+                .unwrap()
+                .unwrap_or_else(|error| panic!("{path}: an unknown field refused: {error:?}"));
+            assert_eq!(with_extra, decoded, "{path}: an unknown field changed what was read");
+            assert_ne!(
+                body["schema"]["additionalProperties"], false,
+                "{path}: additionalProperties"
+            );
+        }
+
         // Leaving out an argument fails exactly when it is documented as required.
         for name in &properties {
             let without = decode_as(&path, &form_without(&example, Some(name))).await.unwrap();
